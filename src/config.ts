@@ -1,0 +1,157 @@
+/**
+ * The only reader of the environment. `loadConfig` turns variables into a typed, validated Config;
+ * a wrong value throws a ConfigError whose message names the variable and what it accepts.
+ */
+import type { Credentials } from './domo/auth.ts';
+
+export interface UpstreamSettings {
+  /** Milliseconds to open a TCP/TLS connection to Domo. */
+  connectTimeoutMs: number;
+  /** Milliseconds to wait for the response headers. */
+  headersTimeoutMs: number;
+  /** Milliseconds of silence allowed while reading a response body. */
+  bodyTimeoutMs: number;
+  /** Retries after the first attempt, for requests safe to repeat. */
+  maxRetries: number;
+  /** Base of the exponential backoff, in milliseconds. */
+  retryBaseMs: number;
+  /** Upper bound of one backoff delay, Retry-After included. */
+  retryMaxDelayMs: number;
+  /** Pooled keep-alive connections to the upstream origin. */
+  connections: number;
+  /** Upstream calls one GraphQL request may have in flight at once. */
+  maxConcurrencyPerRequest: number;
+}
+
+export interface SandboxSettings {
+  /** DuckDB file for the sandbox's data; null keeps it in memory. */
+  dbPath: string | null;
+  /** Port of the sandbox (`npm run sandbox`, or in front of `npm start`); 0 picks a free one. */
+  port: number;
+  /** Token the sandbox accepts. */
+  token: string;
+  /** Answer shape of the SQL endpoint: the API doc's row objects, or real instances' columns/rows. */
+  sqlShape: 'objects' | 'columns';
+  /** Rows of the large demo dataset. */
+  largeRows: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Upstream base URL (https://NAME.domo.com or DOMO_BASE_URL); null runs the built-in sandbox. */
+  domoBaseUrl: string | null;
+  /** The server's own Domo credentials, used when the caller sends none. */
+  serverCredentials: Credentials | null;
+  upstream: UpstreamSettings;
+  /** Largest page a connection field returns. */
+  maxPageSize: number;
+  /** Largest number of rows a SQL query field returns. */
+  maxQueryRows: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  sandbox: SandboxSettings;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+const INSTANCE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!(values as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${values.join(', ')}`);
+  }
+  return raw as T;
+}
+
+/** `DOMO_INSTANCE` is a bare instance name; anything that could steer the host elsewhere is refused. */
+export function instanceBaseUrl(instance: string): string {
+  if (!INSTANCE_NAME.test(instance)) {
+    throw new ConfigError(
+      'DOMO_INSTANCE must be the instance name only (lowercase letters, digits and hyphens, as in "acme" for https://acme.domo.com)',
+    );
+  }
+  return `https://${instance}.domo.com`;
+}
+
+function baseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DOMO_BASE_URL must be an absolute http(s) URL, such as https://acme.domo.com');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError('DOMO_BASE_URL must use http or https');
+  }
+  if (url.username || url.password) throw new ConfigError('DOMO_BASE_URL must not carry credentials');
+  if (url.search || url.hash) throw new ConfigError('DOMO_BASE_URL must not have a query or fragment');
+  return url.toString().replace(/\/+$/, '');
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const instance = text(env, 'DOMO_INSTANCE');
+  const base = text(env, 'DOMO_BASE_URL');
+  if (instance && base) throw new ConfigError('set DOMO_INSTANCE or DOMO_BASE_URL, not both');
+  const domoBaseUrl = instance ? instanceBaseUrl(instance) : base ? baseUrl(base) : null;
+
+  const developerToken = text(env, 'DOMO_DEVELOPER_TOKEN');
+  const sessionToken = text(env, 'DOMO_SESSION_TOKEN');
+  if (developerToken && sessionToken) {
+    throw new ConfigError('set DOMO_DEVELOPER_TOKEN or DOMO_SESSION_TOKEN, not both');
+  }
+  const serverCredentials: Credentials | null = developerToken
+    ? { kind: 'developer', token: developerToken }
+    : sessionToken
+      ? { kind: 'session', token: sessionToken }
+      : null;
+  if (serverCredentials && !domoBaseUrl) {
+    throw new ConfigError('a Domo token is set but no DOMO_INSTANCE or DOMO_BASE_URL says where to send it');
+  }
+
+  return {
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    host: text(env, 'HOST') ?? '127.0.0.1',
+    domoBaseUrl,
+    serverCredentials,
+    upstream: {
+      connectTimeoutMs: integer(env, 'DOMO_CONNECT_TIMEOUT_MS', 10_000, 1, 600_000),
+      headersTimeoutMs: integer(env, 'DOMO_HEADERS_TIMEOUT_MS', 60_000, 1, 3_600_000),
+      bodyTimeoutMs: integer(env, 'DOMO_BODY_TIMEOUT_MS', 60_000, 1, 3_600_000),
+      maxRetries: integer(env, 'DOMO_MAX_RETRIES', 3, 0, 10),
+      retryBaseMs: integer(env, 'DOMO_RETRY_BASE_MS', 200, 1, 60_000),
+      retryMaxDelayMs: integer(env, 'DOMO_RETRY_MAX_DELAY_MS', 20_000, 1, 300_000),
+      connections: integer(env, 'DOMO_CONNECTIONS', 32, 1, 1024),
+      maxConcurrencyPerRequest: integer(env, 'DOMO_MAX_CONCURRENCY', 8, 1, 256),
+    },
+    maxPageSize: integer(env, 'MAX_PAGE_SIZE', 50, 1, 1000),
+    maxQueryRows: integer(env, 'MAX_QUERY_ROWS', 10_000, 1, 1_000_000),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    sandbox: {
+      dbPath: text(env, 'SANDBOX_DB') ?? null,
+      port: integer(env, 'SANDBOX_PORT', 4001, 0, 65535),
+      token: text(env, 'SANDBOX_TOKEN') ?? 'sandbox-developer-token',
+      sqlShape: oneOf(env, 'SANDBOX_SQL_SHAPE', ['objects', 'columns'] as const, 'objects'),
+      largeRows: integer(env, 'SANDBOX_LARGE_ROWS', 200_000, 0, 100_000_000),
+    },
+  };
+}

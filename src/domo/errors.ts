@@ -1,0 +1,67 @@
+/**
+ * Every upstream failure becomes one of these, built in one place (http.ts). They carry what a
+ * caller or an operator needs (status, method, path without query, Domo's `toe` trace id) and never
+ * a token: the path is the only part of the request they keep.
+ */
+export type DomoErrorKind =
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'bad_request'
+  | 'rate_limited'
+  | 'timeout'
+  | 'connection'
+  | 'aborted'
+  | 'upstream';
+
+export interface DomoErrorInit {
+  kind: DomoErrorKind;
+  message: string;
+  method: string;
+  path: string;
+  status?: number;
+  toe?: string;
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+export class DomoError extends Error {
+  override name = 'DomoError';
+  readonly kind: DomoErrorKind;
+  readonly status: number | undefined;
+  readonly method: string;
+  readonly path: string;
+  readonly toe: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: DomoErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.kind = init.kind;
+    this.status = init.status;
+    this.method = init.method;
+    this.path = init.path;
+    this.toe = init.toe;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** Domo's error bodies: `{status, statusReason, message, toe}`, or just `{message}`, or `{errorCode, message}`. */
+export interface DomoErrorBody {
+  status?: number;
+  statusReason?: string;
+  message?: string;
+  toe?: string;
+  errorCode?: string;
+  reason?: string;
+}
+
+export function kindForStatus(status: number, message: string): DomoErrorKind {
+  if (status === 401) return 'unauthenticated';
+  // Domo also throttles with 403 and a "rate limit" message.
+  if (status === 403) return /rate.?limit|too many requests/i.test(message) ? 'rate_limited' : 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 400 || status === 409 || status === 422) return 'bad_request';
+  if (status === 429) return 'rate_limited';
+  if (status === 408 || status === 504) return 'timeout';
+  return 'upstream';
+}

@@ -1,0 +1,269 @@
+/**
+ * The one door to Domo: undici with pooled keep-alive connections, timeouts, retries with backoff
+ * for requests that are safe to repeat, and a single place where every failure becomes a DomoError.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import type { Logger } from '../log.ts';
+import { silentLogger } from '../log.ts';
+import { authHeaders, type Credentials } from './auth.ts';
+import { DomoError, type DomoErrorBody, kindForStatus } from './errors.ts';
+import { isRetryable, parseRetryAfter, type RetryPolicy, retryDelay } from './retry.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type QueryValue = string | number | boolean | null | undefined;
+
+export interface DomoRequest {
+  method: HttpMethod;
+  /** Path below the base URL, path parameters already encoded (use `apiPath`). */
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** A JSON body. */
+  json?: unknown;
+  /** A raw body (CSV parts); a string or bytes can be re-sent, a stream cannot. */
+  body?: { data: string | Uint8Array; contentType: string };
+  /**
+   * The request may be repeated after a retryable failure: reads, and the POSTs that only read
+   * (query, search, bulk). Never set for a write.
+   */
+  idempotent?: boolean;
+}
+
+export interface DomoHttpOptions {
+  baseUrl: string;
+  dispatcher?: Dispatcher;
+  retry: RetryPolicy;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  logger?: Logger;
+  /** Extra headers on every request (a User-Agent, say). */
+  headers?: Record<string, string>;
+  /** Called once per attempt, for tests and metrics. */
+  onAttempt?: (request: DomoRequest, attempt: number) => void;
+}
+
+export interface DispatcherOptions {
+  connectTimeoutMs: number;
+  connections: number;
+}
+
+/** A shared keep-alive pool for one upstream origin set; create once per process. */
+export function createDispatcher(options: DispatcherOptions): Agent {
+  return new Agent({
+    connections: options.connections,
+    connect: { timeout: options.connectTimeoutMs },
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 600_000,
+  });
+}
+
+/** Builds a path from a template, encoding every interpolated parameter. */
+export function apiPath(strings: TemplateStringsArray, ...params: Array<string | number>): string {
+  return strings.reduce(
+    (path, part, i) => path + part + (i < params.length ? encodeURIComponent(String(params[i])) : ''),
+    '',
+  );
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export class DomoHttp {
+  readonly baseUrl: string;
+  private readonly dispatcher: Dispatcher;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: DomoHttpOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.dispatcher =
+      options.dispatcher ?? createDispatcher({ connectTimeoutMs: 10_000, connections: 32 });
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  url(request: Pick<DomoRequest, 'path' | 'query'>): string {
+    const url = new URL(this.baseUrl + request.path);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
+    }
+    return url.toString();
+  }
+
+  /** Sends a request with the given credentials; resolves to the parsed JSON body (undefined when empty). */
+  async request<T>(credentials: Credentials, request: DomoRequest, signal?: AbortSignal): Promise<T> {
+    const { retry } = this.options;
+    const attempts = request.idempotent ? retry.maxRetries + 1 : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt<T>(credentials, request, attempt, signal);
+      } catch (error) {
+        if (!(error instanceof DomoError)) throw error;
+        if (attempt >= attempts || !isRetryable(error) || signal?.aborted) throw error;
+        const delay = retryDelay(attempt, retry, error.retryAfterMs);
+        this.logger.warn('upstream retry', {
+          method: request.method,
+          path: request.path,
+          status: error.status,
+          kind: error.kind,
+          attempt,
+          delayMs: delay,
+        });
+        try {
+          await sleep(delay, undefined, { signal });
+        } catch {
+          throw this.aborted(request);
+        }
+      }
+    }
+  }
+
+  private aborted(request: DomoRequest): DomoError {
+    return new DomoError({
+      kind: 'aborted',
+      message: 'the request was cancelled',
+      method: request.method,
+      path: request.path,
+    });
+  }
+
+  private async attempt<T>(
+    credentials: Credentials,
+    request: DomoRequest,
+    attempt: number,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    if (signal?.aborted) throw this.aborted(request);
+    this.options.onAttempt?.(request, attempt);
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...this.options.headers,
+      ...authHeaders(credentials),
+    };
+    let body: string | Uint8Array | undefined;
+    if (request.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(request.json);
+    } else if (request.body) {
+      headers['content-type'] = request.body.contentType;
+      body = request.body.data;
+    }
+    const where = { method: request.method, path: request.path };
+    let response: Dispatcher.ResponseData;
+    try {
+      const url = new URL(this.url(request));
+      response = await this.dispatcher.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: request.method,
+        headers,
+        body,
+        signal,
+        headersTimeout: this.options.headersTimeoutMs,
+        bodyTimeout: this.options.bodyTimeoutMs,
+      });
+    } catch (error) {
+      throw this.transportError(error, where, signal);
+    }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      throw this.transportError(error, where, signal);
+    }
+    const status = response.statusCode;
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (status >= 200 && status < 300) {
+      if (text.trim() === '') return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new DomoError({
+          ...where,
+          kind: 'upstream',
+          status,
+          message: looksLikeHtml(text, contentType)
+            ? `Domo answered with an HTML page (${htmlTitle(text) ?? 'no title'}) instead of JSON`
+            : 'Domo answered with a body that is not JSON',
+        });
+      }
+    }
+    throw this.statusError(status, text, contentType, response.headers['retry-after'], where);
+  }
+
+  private statusError(
+    status: number,
+    text: string,
+    contentType: string,
+    retryAfter: string | string[] | undefined,
+    where: { method: string; path: string },
+  ): DomoError {
+    let parsed: DomoErrorBody | undefined;
+    try {
+      const value: unknown = JSON.parse(text);
+      if (value && typeof value === 'object' && !Array.isArray(value)) parsed = value as DomoErrorBody;
+    } catch {
+      // not JSON: an HTML block or maintenance page, or plain text
+    }
+    const upstreamMessage = parsed?.message ?? parsed?.statusReason ?? parsed?.reason ?? parsed?.errorCode;
+    const message = parsed
+      ? (upstreamMessage ?? `Domo answered ${status}`)
+      : looksLikeHtml(text, contentType)
+        ? `Domo answered ${status} with an HTML page (${htmlTitle(text) ?? 'no title'})`
+        : `Domo answered ${status}`;
+    return new DomoError({
+      ...where,
+      kind: kindForStatus(status, message),
+      status,
+      message,
+      toe: typeof parsed?.toe === 'string' ? parsed.toe : undefined,
+      retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
+    });
+  }
+
+  private transportError(error: unknown, where: { method: string; path: string }, signal?: AbortSignal) {
+    if (signal?.aborted || (error as { name?: string })?.name === 'AbortError') {
+      return new DomoError({ ...where, kind: 'aborted', message: 'the request was cancelled', cause: error });
+    }
+    const code = errorCode(error);
+    if (code && TIMEOUT_CODES.has(code)) {
+      const phase =
+        code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connecting' : code === 'UND_ERR_HEADERS_TIMEOUT' ? 'waiting for headers' : 'reading the body';
+      return new DomoError({ ...where, kind: 'timeout', message: `Domo timed out (${phase})`, cause: error });
+    }
+    if (error instanceof undiciErrors.UndiciError || (code && CONNECTION_CODES.has(code))) {
+      return new DomoError({
+        ...where,
+        kind: 'connection',
+        message: `could not reach Domo (${code ?? 'connection failed'})`,
+        cause: error,
+      });
+    }
+    return new DomoError({ ...where, kind: 'connection', message: 'could not reach Domo', cause: error });
+  }
+}
+
+function looksLikeHtml(text: string, contentType: string): boolean {
+  return contentType.includes('text/html') || /^\s*<(!doctype|html)/i.test(text);
+}
+
+function htmlTitle(text: string): string | undefined {
+  return text.match(/<title[^>]*>([^<]{0,120})<\/title>/i)?.[1]?.trim();
+}

@@ -1,0 +1,228 @@
+/**
+ * The sandbox: a Domo-compatible REST server on embedded DuckDB. Same paths, methods, status codes
+ * and JSON as domo-dataset-api.md. Tests count its requests and inject faults through the handle
+ * `createSandbox` returns; nothing of that is reachable over HTTP.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errorBody, SandboxError } from './errors.ts';
+import { datasetRoutes } from './routes/datasets.ts';
+import { queryRoutes } from './routes/query.ts';
+import { Router, type SandboxRequest } from './router.ts';
+import { seedDemoData } from './seed.ts';
+import { SandboxStore } from './store.ts';
+
+export interface SandboxOptions {
+  /** The token the sandbox accepts, as a developer token or a session token. */
+  token: string;
+  /** DuckDB file; null keeps everything in memory. */
+  dbPath?: string | null;
+  sqlShape?: 'objects' | 'columns';
+  /** Seed the demo datasets (default true). */
+  seed?: boolean;
+  /** Rows of the large demo dataset (default 200,000). */
+  largeRows?: number;
+  port?: number;
+  host?: string;
+  /** Largest JSON body read, in bytes. */
+  maxJsonBytes?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: string;
+  /** Milliseconds since the epoch when the request arrived. */
+  at: number;
+}
+
+/** A fault the next matching requests get instead of the real answer. */
+export interface Fault {
+  method?: string;
+  /** Matched against the path (no query). */
+  path: RegExp | string;
+  /** How many matching requests fail (default 1). */
+  times?: number;
+  status?: number;
+  /** A JSON body to send; default a Domo error body for the status. */
+  body?: unknown;
+  /** Raw text instead of JSON (an HTML maintenance page, say). */
+  text?: string;
+  headers?: Record<string, string>;
+  /** Destroy the socket without answering. */
+  reset?: boolean;
+  /** Wait this long before answering (or resetting). */
+  delayMs?: number;
+}
+
+export interface Sandbox {
+  url: string;
+  token: string;
+  store: SandboxStore;
+  server: Server;
+  /** Every request that passed routing, in arrival order. */
+  readonly requests: RecordedRequest[];
+  /** Requests matching a method and a path pattern. */
+  count(method: string, path: RegExp | string): number;
+  inject(fault: Fault): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+}
+
+export interface SandboxRouteContext {
+  router: Router;
+  store: SandboxStore;
+  options: Required<Pick<SandboxOptions, 'sqlShape'>>;
+}
+
+/** Route modules, each registering one domain's endpoints. */
+const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
+  ({ router, store }) => datasetRoutes(router, store),
+  ({ router, store, options }) => queryRoutes(router, store, { shape: options.sqlShape }),
+];
+
+function matches(pattern: RegExp | string, path: string): boolean {
+  return typeof pattern === 'string' ? pattern === path : pattern.test(path);
+}
+
+export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const store = await SandboxStore.open(options.dbPath ?? null);
+  if (options.seed !== false) await seedDemoData(store, { largeRows: options.largeRows ?? 200_000 });
+
+  const router = new Router();
+  const sqlShape = options.sqlShape ?? 'objects';
+  for (const register of ROUTE_MODULES) register({ router, store, options: { sqlShape } });
+
+  const requests: RecordedRequest[] = [];
+  let faults: Array<Fault & { remaining: number }> = [];
+  const maxJsonBytes = options.maxJsonBytes ?? 16 * 1024 * 1024;
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    res.writeHead(status, {
+      ...(text ? { 'content-type': 'application/json;charset=UTF-8' } : {}),
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
+    res.end(text);
+  };
+
+  const readBody = async (req: IncomingMessage): Promise<string> => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > maxJsonBytes) throw new SandboxError(413, 'request body too large');
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  };
+
+  const authorized = (req: IncomingMessage): boolean => {
+    const developer = req.headers['x-domo-developer-token'];
+    const session = req.headers['x-domo-authentication'];
+    return developer === options.token || session === options.token;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://sandbox');
+    const method = req.method ?? 'GET';
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    try {
+      if (!authorized(req)) {
+        throw new SandboxError(401, 'Full authentication is required to access this resource');
+      }
+      const found = router.match(method, path);
+      if (!found) throw new SandboxError(404, `No handler for ${method} ${path}`);
+      if ('allowed' in found) {
+        throw new SandboxError(405, `Request method '${method}' not supported`);
+      }
+      requests.push({ method, path, query: url.search, at: Date.now() });
+
+      const fault = faults.find((f) => (!f.method || f.method === method) && matches(f.path, path) && f.remaining > 0);
+      if (fault) {
+        fault.remaining--;
+        if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+        if (fault.reset) {
+          req.socket.destroy();
+          return;
+        }
+        const status = fault.status ?? 500;
+        if (fault.text !== undefined) {
+          res.writeHead(status, { 'content-type': 'text/html', ...fault.headers });
+          res.end(fault.text);
+        } else {
+          send(res, status, fault.body ?? errorBody(status, 'injected fault'), fault.headers);
+        }
+        return;
+      }
+
+      let bodyText: Promise<string> | undefined;
+      const text = () => {
+        bodyText ??= readBody(req);
+        return bodyText;
+      };
+      const request: SandboxRequest = {
+        method,
+        path,
+        params: found.params,
+        query: url.searchParams,
+        headers: req.headers,
+        raw: req,
+        text,
+        json: async <T>() => {
+          const raw = await text();
+          if (raw.trim() === '') return undefined;
+          try {
+            return JSON.parse(raw) as T;
+          } catch {
+            throw new SandboxError(400, 'the request body is not valid JSON');
+          }
+        },
+      };
+      const response = await found.handler(request);
+      send(res, response.status ?? 200, response.body, response.headers);
+    } catch (error) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof SandboxError) {
+        send(res, error.status, errorBody(error.status, error.message));
+      } else {
+        console.error('sandbox: unexpected error', error);
+        send(res, 500, errorBody(500, 'Internal Server Error'));
+      }
+    }
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    token: options.token,
+    store,
+    server,
+    requests,
+    count: (method, path) => requests.filter((r) => r.method === method && matches(path, r.path)).length,
+    inject: (fault) => {
+      faults.push({ ...fault, remaining: fault.times ?? 1 });
+    },
+    clearFaults: () => {
+      faults = [];
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * Domo's SQL, as the query endpoint takes it, turned into DuckDB SQL for one dataset:
+ * - the table name is free: every table after FROM or JOIN names the dataset (CTE names excepted);
+ * - backtick identifiers (MySQL style) become double-quoted ones;
+ * - only one read statement (SELECT or WITH … SELECT) is taken, and no table function, so a query
+ *   cannot reach files or other tables.
+ */
+import { badRequest } from './errors.ts';
+
+type TokenKind = 'space' | 'comment' | 'string' | 'quoted' | 'word' | 'symbol';
+interface Token {
+  kind: TokenKind;
+  text: string;
+}
+
+export function tokenize(sql: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    const start = i;
+    if (/\s/.test(c)) {
+      while (i < sql.length && /\s/.test(sql[i]!)) i++;
+      tokens.push({ kind: 'space', text: sql.slice(start, i) });
+    } else if (c === '-' && sql[i + 1] === '-') {
+      while (i < sql.length && sql[i] !== '\n') i++;
+      tokens.push({ kind: 'comment', text: sql.slice(start, i) });
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      if (end < 0) throw badRequest('unterminated comment in SQL');
+      i = end + 2;
+      tokens.push({ kind: 'comment', text: sql.slice(start, i) });
+    } else if (c === "'") {
+      i++;
+      let value = '';
+      for (;;) {
+        if (i >= sql.length) throw badRequest('unterminated string literal in SQL');
+        const ch = sql[i]!;
+        if (ch === '\\' && i + 1 < sql.length) {
+          // MySQL backslash escapes, which DuckDB does not read.
+          const next = sql[i + 1]!;
+          value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+          i += 2;
+        } else if (ch === "'" && sql[i + 1] === "'") {
+          value += "'";
+          i += 2;
+        } else if (ch === "'") {
+          i++;
+          break;
+        } else {
+          value += ch;
+          i++;
+        }
+      }
+      tokens.push({ kind: 'string', text: `'${value.replaceAll("'", "''")}'` });
+    } else if (c === '`' || c === '"') {
+      i++;
+      let name = '';
+      for (;;) {
+        if (i >= sql.length) throw badRequest('unterminated quoted identifier in SQL');
+        const ch = sql[i]!;
+        if (ch === c && sql[i + 1] === c) {
+          name += c;
+          i += 2;
+        } else if (ch === c) {
+          i++;
+          break;
+        } else {
+          name += ch;
+          i++;
+        }
+      }
+      tokens.push({ kind: 'quoted', text: `"${name.replaceAll('"', '""')}"` });
+    } else if (/[A-Za-z_0-9$]/.test(c)) {
+      while (i < sql.length && /[A-Za-z_0-9$]/.test(sql[i]!)) i++;
+      tokens.push({ kind: 'word', text: sql.slice(start, i) });
+    } else {
+      i++;
+      tokens.push({ kind: 'symbol', text: c });
+    }
+  }
+  return tokens;
+}
+
+/** Functions whose parentheses may hold FROM without naming a table. */
+const FROM_INSIDE = new Set(['EXTRACT', 'TRIM', 'SUBSTRING', 'POSITION', 'OVERLAY']);
+const NOT_A_TABLE = new Set(['SELECT', 'LATERAL', 'VALUES', 'UNNEST']);
+
+export function toDuckDbSql(sql: string, table: string): string {
+  const tokens = tokenize(sql);
+  const significant = tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
+  if (significant.length === 0) throw badRequest('the SQL statement is empty');
+
+  const semicolon = significant.findIndex((t) => t.text === ';');
+  if (semicolon >= 0 && semicolon !== significant.length - 1) {
+    throw badRequest('only one SQL statement may be sent');
+  }
+  const first = significant.find((t) => t.text !== '(')?.text.toUpperCase();
+  if (first !== 'SELECT' && first !== 'WITH') throw badRequest('only SELECT statements are supported');
+
+  const cteNames = new Set<string>();
+  for (let k = 0; k < significant.length; k++) {
+    const t = significant[k]!;
+    const next = significant[k + 1];
+    if ((t.kind === 'word' || t.kind === 'quoted') && next?.text.toUpperCase() === 'AS' && significant[k + 2]?.text === '(') {
+      const prev = significant[k - 1]?.text.toUpperCase();
+      if (prev === 'WITH' || prev === ',' || prev === 'RECURSIVE') cteNames.add(identKey(t));
+    }
+  }
+
+  const out: string[] = [];
+  const parens: string[] = [];
+  let lastWord = '';
+  let expectTable = false;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'space' || t.kind === 'comment') {
+      out.push(t.text);
+      continue;
+    }
+    const upper = t.text.toUpperCase();
+    if (expectTable) {
+      expectTable = false;
+      if ((t.kind === 'word' && !NOT_A_TABLE.has(upper)) || t.kind === 'quoted') {
+        // Take a dotted name (schema.table) whole.
+        let end = k;
+        while (tokens[end + 1]?.text === '.' && ['word', 'quoted'].includes(tokens[end + 2]?.kind ?? '')) end += 2;
+        const after = tokens.slice(end + 1).find((x) => x.kind !== 'space' && x.kind !== 'comment');
+        if (after?.text === '(') throw badRequest(`table functions are not supported: ${t.text}`);
+        if (end === k && cteNames.has(identKey(t))) {
+          out.push(t.text);
+        } else {
+          out.push(table);
+        }
+        k = end;
+        lastWord = '';
+        continue;
+      }
+    }
+    if (t.text === '(') parens.push(lastWord);
+    else if (t.text === ')') parens.pop();
+    if (t.kind === 'word' && (upper === 'FROM' || upper === 'JOIN')) {
+      const inside = parens[parens.length - 1];
+      if (upper === 'JOIN' || !inside || !FROM_INSIDE.has(inside)) expectTable = true;
+    }
+    if (t.kind === 'word' && /^(READ_\w+|GLOB|PARQUET_\w+|SNIFF_CSV|QUERY_TABLE|QUERY|GETENV|ICEBERG_\w+|DELTA_SCAN)$/.test(upper)) {
+      const after = tokens.slice(k + 1).find((x) => x.kind !== 'space' && x.kind !== 'comment');
+      if (after?.text === '(') throw badRequest(`function ${t.text} is not available`);
+    }
+    lastWord = t.kind === 'word' ? upper : '';
+    out.push(t.text);
+  }
+  return out.join('').replace(/;\s*$/, '');
+}
+
+function identKey(t: Token): string {
+  return t.kind === 'quoted' ? t.text.slice(1, -1).replaceAll('""', '"') : t.text.toLowerCase();
+}

@@ -70,7 +70,8 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}`);
   const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}`);
+  if (value < min || value > max)
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}`);
   return value;
 }
 

@@ -11,7 +11,13 @@ import type {
   DomoIndexedSchema,
 } from './types.ts';
 
-export const DATASET_ORDER_FIELDS = ['name', 'lastTouched', 'lastUpdated', 'cardCount', 'cardViewCount'] as const;
+export const DATASET_ORDER_FIELDS = [
+  'name',
+  'lastTouched',
+  'lastUpdated',
+  'cardCount',
+  'cardViewCount',
+] as const;
 export type DatasetOrderField = (typeof DATASET_ORDER_FIELDS)[number];
 
 export interface ListDatasetsParams {

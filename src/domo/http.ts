@@ -94,8 +94,7 @@ export class DomoHttp {
 
   constructor(private readonly options: DomoHttpOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.dispatcher =
-      options.dispatcher ?? createDispatcher({ connectTimeoutMs: 10_000, connections: 32 });
+    this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: 10_000, connections: 32 });
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -245,7 +244,11 @@ export class DomoHttp {
     const code = errorCode(error);
     if (code && TIMEOUT_CODES.has(code)) {
       const phase =
-        code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connecting' : code === 'UND_ERR_HEADERS_TIMEOUT' ? 'waiting for headers' : 'reading the body';
+        code === 'UND_ERR_CONNECT_TIMEOUT'
+          ? 'connecting'
+          : code === 'UND_ERR_HEADERS_TIMEOUT'
+            ? 'waiting for headers'
+            : 'reading the body';
       return new DomoError({ ...where, kind: 'timeout', message: `Domo timed out (${phase})`, cause: error });
     }
     if (error instanceof undiciErrors.UndiciError || (code && CONNECTION_CODES.has(code))) {

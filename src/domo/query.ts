@@ -39,7 +39,8 @@ export function normalizeQueryResult(
     const columns: string[] = [];
     const seen = new Set<string>();
     for (const row of body) {
-      if (!row || typeof row !== 'object' || Array.isArray(row)) throw unexpectedShape(request, 'a row is not an object');
+      if (!row || typeof row !== 'object' || Array.isArray(row))
+        throw unexpectedShape(request, 'a row is not an object');
       for (const key of Object.keys(row)) {
         if (!seen.has(key)) {
           seen.add(key);

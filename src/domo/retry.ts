@@ -20,7 +20,10 @@ export function isRetryable(error: DomoError): boolean {
  * Retry-After as milliseconds: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when
  * absent or unreadable.
  */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;

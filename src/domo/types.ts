@@ -122,3 +122,9 @@ export interface DomoErrorResponse {
   message: string;
   toe: string;
 }
+
+// --- streams and executions ------------------------------------------------------------------
+
+// --- cards, permissions, tags, properties, indexing ------------------------------------------
+
+// --- uploads, data versions, partitions ------------------------------------------------------

@@ -153,7 +153,12 @@ function demoDatasets(largeRows: number): DemoDataset[] {
       provider: 'api',
       count: 0,
       tags: [],
-      columns: [col('id', 'LONG'), col('payload', 'STRING'), col('amount', 'DOUBLE'), col('loaded_at', 'DATETIME')],
+      columns: [
+        col('id', 'LONG'),
+        col('payload', 'STRING'),
+        col('amount', 'DOUBLE'),
+        col('loaded_at', 'DATETIME'),
+      ],
     },
   ];
 }

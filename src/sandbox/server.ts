@@ -7,9 +7,9 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorBody, SandboxError } from './errors.ts';
+import { Router, type SandboxRequest } from './router.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { queryRoutes } from './routes/query.ts';
-import { Router, type SandboxRequest } from './router.ts';
 import { seedDemoData } from './seed.ts';
 import { SandboxStore } from './store.ts';
 
@@ -140,7 +140,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       }
       requests.push({ method, path, query: url.search, at: Date.now() });
 
-      const fault = faults.find((f) => (!f.method || f.method === method) && matches(f.path, path) && f.remaining > 0);
+      const fault = faults.find(
+        (f) => (!f.method || f.method === method) && matches(f.path, path) && f.remaining > 0,
+      );
       if (fault) {
         fault.remaining--;
         if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));

@@ -102,7 +102,11 @@ export function toDuckDbSql(sql: string, table: string): string {
   for (let k = 0; k < significant.length; k++) {
     const t = significant[k]!;
     const next = significant[k + 1];
-    if ((t.kind === 'word' || t.kind === 'quoted') && next?.text.toUpperCase() === 'AS' && significant[k + 2]?.text === '(') {
+    if (
+      (t.kind === 'word' || t.kind === 'quoted') &&
+      next?.text.toUpperCase() === 'AS' &&
+      significant[k + 2]?.text === '('
+    ) {
       const prev = significant[k - 1]?.text.toUpperCase();
       if (prev === 'WITH' || prev === ',' || prev === 'RECURSIVE') cteNames.add(identKey(t));
     }
@@ -124,7 +128,8 @@ export function toDuckDbSql(sql: string, table: string): string {
       if ((t.kind === 'word' && !NOT_A_TABLE.has(upper)) || t.kind === 'quoted') {
         // Take a dotted name (schema.table) whole.
         let end = k;
-        while (tokens[end + 1]?.text === '.' && ['word', 'quoted'].includes(tokens[end + 2]?.kind ?? '')) end += 2;
+        while (tokens[end + 1]?.text === '.' && ['word', 'quoted'].includes(tokens[end + 2]?.kind ?? ''))
+          end += 2;
         const after = tokens.slice(end + 1).find((x) => x.kind !== 'space' && x.kind !== 'comment');
         if (after?.text === '(') throw badRequest(`table functions are not supported: ${t.text}`);
         if (end === k && cteNames.has(identKey(t))) {
@@ -143,7 +148,10 @@ export function toDuckDbSql(sql: string, table: string): string {
       const inside = parens[parens.length - 1];
       if (upper === 'JOIN' || !inside || !FROM_INSIDE.has(inside)) expectTable = true;
     }
-    if (t.kind === 'word' && /^(READ_\w+|GLOB|PARQUET_\w+|SNIFF_CSV|QUERY_TABLE|QUERY|GETENV|ICEBERG_\w+|DELTA_SCAN)$/.test(upper)) {
+    if (
+      t.kind === 'word' &&
+      /^(READ_\w+|GLOB|PARQUET_\w+|SNIFF_CSV|QUERY_TABLE|QUERY|GETENV|ICEBERG_\w+|DELTA_SCAN)$/.test(upper)
+    ) {
       const after = tokens.slice(k + 1).find((x) => x.kind !== 'space' && x.kind !== 'comment');
       if (after?.text === '(') throw badRequest(`function ${t.text} is not available`);
     }

@@ -32,7 +32,8 @@ export function duckType(type: string): string {
 /** Domo's type for a DuckDB result column. */
 export function domoTypeOf(duckType: string): DomoColumnType {
   const t = duckType.toUpperCase();
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t)) return 'LONG';
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t))
+    return 'LONG';
   if (t === 'DOUBLE' || t === 'FLOAT' || t === 'REAL') return 'DOUBLE';
   if (t.startsWith('DECIMAL')) return 'DECIMAL';
   if (t === 'DATE') return 'DATE';

@@ -38,7 +38,10 @@ function nonNegativeInt(value: string | null, name: string, fallback: number): n
 
 /** Wildcard match as Domo search takes it: `*` any run, `?` one character, case-insensitive. */
 function wildcard(pattern: string): RegExp {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
   return new RegExp(`^${source}$`, 'i');
 }
 

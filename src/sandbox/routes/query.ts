@@ -20,7 +20,8 @@ function converter(duckType: string): (value: unknown) => unknown {
       return type === 'LONG' && !Number.isSafeInteger(n) ? String(value) : n;
     };
   }
-  if (type === 'DATETIME') return (value) => (typeof value === 'string' ? value.replace(' ', 'T').replace(/\+00$/, '') : value);
+  if (type === 'DATETIME')
+    return (value) => (typeof value === 'string' ? value.replace(' ', 'T').replace(/\+00$/, '') : value);
   if (duckType === 'BOOLEAN') return (value) => value;
   return (value) => value;
 }

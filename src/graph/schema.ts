@@ -1,0 +1,7 @@
+/** The schema: every domain file registers its types on the builder. */
+import { builder } from './builder.ts';
+import './types/column.ts';
+import './types/dataset.ts';
+import './types/query.ts';
+
+export const schema = builder.toSchema({ sortSchema: true });

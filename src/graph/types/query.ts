@@ -1,0 +1,112 @@
+/** SQL on a dataset: `Dataset.query(sql)` and `Query.sql(datasetId, sql)`. */
+import type { QueryResult } from '../../domo/query.ts';
+import { builder } from '../builder.ts';
+import type { GraphContext } from '../context.ts';
+import { assertDatasetId, badUserInput } from '../errors.ts';
+import { asColumnType, ColumnTypeRef } from './column.ts';
+import { DatasetRef, schemaLoader } from './dataset.ts';
+
+interface SqlResult extends QueryResult {
+  datasetId: string;
+  truncated: boolean;
+}
+
+interface ResultColumn {
+  datasetId: string;
+  name: string;
+  /** Type from the answer itself (real-instance shape), or null to look it up. */
+  known: string | null;
+  sample: unknown;
+}
+
+async function runSql(ctx: GraphContext, datasetId: string, sql: string): Promise<SqlResult> {
+  if (sql.trim() === '') throw badUserInput('sql must not be empty', 'sql');
+  const result = await ctx.domo.query.execute(datasetId, sql);
+  const max = ctx.settings.maxQueryRows;
+  const truncated = result.rows.length > max;
+  return { ...result, rows: truncated ? result.rows.slice(0, max) : result.rows, datasetId, truncated };
+}
+
+/** Guesses a type from a value, for computed columns the schema does not know. */
+function inferType(value: unknown): string | null {
+  if (typeof value === 'number') return Number.isInteger(value) ? 'LONG' : 'DOUBLE';
+  if (typeof value === 'string') {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return 'DATE';
+    if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}/.test(value)) return 'DATETIME';
+    return 'STRING';
+  }
+  return null;
+}
+
+const ResultColumnRef = builder.objectRef<ResultColumn>('QueryColumn').implement({
+  description: 'A column of a query result.',
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Column name or alias.' }),
+    type: t.field({
+      type: ColumnTypeRef,
+      nullable: true,
+      description:
+        "Domo type: from Domo's answer when it carries types, else from the dataset's schema, else guessed from the values.",
+      resolve: async (c, _, ctx) => {
+        if (c.known) return asColumnType(c.known);
+        const columns = await schemaLoader(ctx).load(`${c.datasetId}|true`);
+        const match = columns.find((column) => column.name === c.name);
+        return asColumnType(match?.type ?? inferType(c.sample));
+      },
+    }),
+  }),
+});
+
+const QueryResultRef = builder.objectRef<SqlResult>('QueryResult').implement({
+  description: 'The answer to a SQL query.',
+  fields: (t) => ({
+    columns: t.field({
+      type: [ResultColumnRef],
+      description: 'Columns, in order.',
+      resolve: (r) =>
+        r.columns.map((name, i) => ({
+          datasetId: r.datasetId,
+          name,
+          known: r.types[i] ?? null,
+          sample: r.rows.find((row) => row[i] !== null && row[i] !== undefined)?.[i] ?? null,
+        })),
+    }),
+    rows: t.field({
+      type: ['JSON'],
+      description: 'Rows as arrays of values, in column order.',
+      resolve: (r) => r.rows,
+    }),
+    objects: t.field({
+      type: ['JSONObject'],
+      description: 'Rows as objects keyed by column name.',
+      resolve: (r) => r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i] ?? null]))),
+    }),
+    rowCount: t.int({ description: 'Rows returned (after truncation).', resolve: (r) => r.rows.length }),
+    truncated: t.exposeBoolean('truncated', {
+      description:
+        'True when Domo returned more rows than MAX_QUERY_ROWS and the rest were dropped; add a LIMIT.',
+    }),
+  }),
+});
+
+builder.objectField(DatasetRef, 'query', (t) =>
+  t.field({
+    type: QueryResultRef,
+    description:
+      'Runs SQL on this dataset. The table name is free (`SELECT * FROM table`); backticks quote names.',
+    args: { sql: t.arg.string({ required: true, description: 'A SELECT statement.' }) },
+    resolve: (d, args, ctx) => runSql(ctx, d.id, args.sql),
+  }),
+);
+
+builder.queryField('sql', (t) =>
+  t.field({
+    type: QueryResultRef,
+    description: 'Runs SQL on a dataset without reading its metadata first (one upstream call).',
+    args: {
+      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      sql: t.arg.string({ required: true, description: 'A SELECT statement.' }),
+    },
+    resolve: (_, args, ctx) => runSql(ctx, assertDatasetId(String(args.datasetId), 'datasetId'), args.sql),
+  }),
+);

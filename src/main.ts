@@ -1,0 +1,92 @@
+/**
+ * Entry: config → sandbox (when no Domo is configured) → gateway → graceful shutdown.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, loadConfig } from './config.ts';
+import { createDispatcher, DomoHttp } from './domo/http.ts';
+import { exampleQuery } from './example.ts';
+import { createLogger } from './log.ts';
+import type { Sandbox } from './sandbox/server.ts';
+import { createGateway } from './server.ts';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+
+  let sandbox: Sandbox | undefined;
+  let baseUrl = config.domoBaseUrl;
+  let serverCredentials = config.serverCredentials;
+  if (!baseUrl) {
+    // No Domo configured: run the built-in sandbox and use its token as the server's credentials.
+    const { createSandbox } = await import('./sandbox/server.ts');
+    sandbox = await createSandbox({
+      token: config.sandbox.token,
+      dbPath: config.sandbox.dbPath,
+      sqlShape: config.sandbox.sqlShape,
+      largeRows: config.sandbox.largeRows,
+      port: config.sandbox.port,
+      host: '127.0.0.1',
+    });
+    baseUrl = sandbox.url;
+    serverCredentials = { kind: 'developer', token: sandbox.token };
+    logger.info('sandbox started', { url: sandbox.url, data: config.sandbox.dbPath ?? 'in memory' });
+  }
+
+  const dispatcher = createDispatcher({
+    connectTimeoutMs: config.upstream.connectTimeoutMs,
+    connections: config.upstream.connections,
+  });
+  const http = new DomoHttp({
+    baseUrl,
+    dispatcher,
+    logger,
+    headersTimeoutMs: config.upstream.headersTimeoutMs,
+    bodyTimeoutMs: config.upstream.bodyTimeoutMs,
+    retry: {
+      maxRetries: config.upstream.maxRetries,
+      baseMs: config.upstream.retryBaseMs,
+      maxDelayMs: config.upstream.retryMaxDelayMs,
+    },
+    headers: { 'user-agent': 'domo-graph/0.1' },
+  });
+  const { server } = createGateway({
+    config: { ...config, serverCredentials },
+    http,
+    logger,
+    exampleQuery: sandbox ? exampleQuery : undefined,
+  });
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${port}/graphql`;
+  logger.info('domo-graph ready', {
+    graphql: url,
+    upstream: sandbox ? `sandbox at ${sandbox.url}` : baseUrl,
+    credentials: serverCredentials ? `server ${serverCredentials.kind} token` : 'forwarded from callers only',
+  });
+  process.stdout.write(`\ndomo-graph is running: open ${url} for GraphiQL\n\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await dispatcher.close();
+    await sandbox?.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    `${error instanceof ConfigError ? 'configuration error: ' : 'failed to start: '}${message}\n`,
+  );
+  process.exit(1);
+});

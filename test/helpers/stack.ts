@@ -1,0 +1,113 @@
+/**
+ * Starts the real sandbox and the real gateway on loopback port 0, as integration tests need them.
+ */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Agent, Dispatcher } from 'undici';
+import type { Credentials } from '../../src/domo/auth.ts';
+import { createDispatcher, DomoHttp, type DomoRequest } from '../../src/domo/http.ts';
+import { silentLogger } from '../../src/log.ts';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.ts';
+import { createGateway } from '../../src/server.ts';
+
+export const SANDBOX_TOKEN = 'test-token';
+
+export interface StackOptions {
+  sandbox?: Partial<SandboxOptions>;
+  /** Server-side credentials; default none, so tests send the token themselves. */
+  serverCredentials?: Credentials | null;
+  maxRetries?: number;
+  maxPageSize?: number;
+  maxQueryRows?: number;
+  maxConcurrencyPerRequest?: number;
+  headersTimeoutMs?: number;
+}
+
+export interface Stack {
+  sandbox: Sandbox;
+  gatewayUrl: string;
+  http: DomoHttp;
+  /** Upstream attempts the gateway made, in order. */
+  attempts: Array<{ request: DomoRequest; attempt: number }>;
+  /** Sends a GraphQL operation with the sandbox token (unless headers say otherwise). */
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GqlResponse<T>>;
+  close(): Promise<void>;
+}
+
+export interface GqlError {
+  message: string;
+  path?: Array<string | number>;
+  extensions?: Record<string, unknown> & { code?: string };
+}
+
+export interface GqlResponse<T> {
+  status: number;
+  data: T | null | undefined;
+  errors: GqlError[] | undefined;
+}
+
+export function authHeader(token = SANDBOX_TOKEN): Record<string, string> {
+  return { 'x-domo-developer-token': token };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sandbox = await createSandbox({ token: SANDBOX_TOKEN, largeRows: 2_000, ...options.sandbox });
+  const dispatcher: Agent = createDispatcher({ connectTimeoutMs: 5_000, connections: 16 });
+  const attempts: Stack['attempts'] = [];
+  const http = new DomoHttp({
+    baseUrl: sandbox.url,
+    dispatcher: dispatcher as Dispatcher,
+    headersTimeoutMs: options.headersTimeoutMs ?? 30_000,
+    bodyTimeoutMs: 30_000,
+    retry: { maxRetries: options.maxRetries ?? 2, baseMs: 5, maxDelayMs: 50 },
+    onAttempt: (request, attempt) => attempts.push({ request, attempt }),
+  });
+  const { server } = createGateway({
+    config: {
+      serverCredentials: options.serverCredentials ?? null,
+      upstream: {
+        connectTimeoutMs: 5_000,
+        headersTimeoutMs: 30_000,
+        bodyTimeoutMs: 30_000,
+        maxRetries: options.maxRetries ?? 2,
+        retryBaseMs: 5,
+        retryMaxDelayMs: 50,
+        connections: 16,
+        maxConcurrencyPerRequest: options.maxConcurrencyPerRequest ?? 8,
+      },
+      maxPageSize: options.maxPageSize ?? 50,
+      maxQueryRows: options.maxQueryRows ?? 10_000,
+    },
+    http,
+    logger: silentLogger,
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    sandbox,
+    gatewayUrl,
+    http,
+    attempts,
+    async gql(query, variables, headers = authHeader()) {
+      const response = await fetch(`${gatewayUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: unknown; errors?: GqlError[] };
+      return { status: response.status, data: body.data as never, errors: body.errors };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dispatcher.close();
+      await sandbox.close();
+    },
+  };
+}

@@ -36,4 +36,3 @@ builder.addScalarType('JSON', JSONResolver, {});
 builder.addScalarType('JSONObject', JSONObjectResolver, {});
 
 builder.queryType({ description: 'Reads from Domo.' });
-builder.mutationType({ description: 'Writes to Domo. Never retried automatically.' });

@@ -4,17 +4,23 @@
  */
 import type { Credentials } from './auth.ts';
 import { bindCall, type Call } from './call.ts';
+import { CardsApi } from './cards.ts';
 import { DatasetsApi } from './datasets.ts';
 import type { DomoHttp } from './http.ts';
+import { PermissionsApi } from './permissions.ts';
 import { QueryApi } from './query.ts';
 
 export class DomoClient {
   readonly datasets: DatasetsApi;
   readonly query: QueryApi;
+  readonly cards: CardsApi;
+  readonly permissions: PermissionsApi;
 
   constructor(readonly call: Call) {
     this.datasets = new DatasetsApi(call);
     this.query = new QueryApi(call);
+    this.cards = new CardsApi(call);
+    this.permissions = new PermissionsApi(call);
   }
 }
 

@@ -3,12 +3,15 @@ import type { Call } from './call.ts';
 import { unexpectedShape } from './call.ts';
 import { apiPath, type DomoRequest } from './http.ts';
 import type {
+  DomoAlterSchemaRequest,
   DomoCreateDataSourceRequest,
   DomoDataSource,
   DomoDataSourceList,
   DomoDataSourceSearchRequest,
   DomoDataSourceSearchResult,
+  DomoDatasetPropertiesRequest,
   DomoIndexedSchema,
+  DomoIndexRequest,
 } from './types.ts';
 
 export const DATASET_ORDER_FIELDS = [
@@ -140,6 +143,80 @@ export class DatasetsApi {
     if (!id) throw unexpectedShape(request, 'no id for the new dataset');
     return { id, response };
   }
+
+  /** `POST /api/data/v2/datasources/:id/schemas`: replaces the schema with the given columns. */
+  async alterSchema(id: string, body: DomoAlterSchemaRequest): Promise<unknown> {
+    return this.call({ method: 'POST', path: apiPath`/api/data/v2/datasources/${id}/schemas`, json: body });
+  }
+
+  /** `PUT /api/data/v3/datasources/:id/properties`: data provider type, name, description. */
+  async updateProperties(id: string, body: DomoDatasetPropertiesRequest): Promise<unknown> {
+    return this.call({ method: 'PUT', path: apiPath`/api/data/v3/datasources/${id}/properties`, json: body });
+  }
+
+  /** `POST /api/data/ui/v3/datasources/:id/tags` with a JSON array: replaces the whole tag list. */
+  async setTags(id: string, tags: readonly string[]): Promise<unknown> {
+    return this.call({ method: 'POST', path: apiPath`/api/data/ui/v3/datasources/${id}/tags`, json: tags });
+  }
+
+  /** `POST /api/query/v1/datasources/:id` (no body): indexes the dataset. */
+  async index(id: string): Promise<IndexResponse> {
+    const response = await this.call<unknown>({
+      method: 'POST',
+      path: apiPath`/api/query/v1/datasources/${id}`,
+    });
+    return { indexId: indexIdOf(response), response: response ?? null };
+  }
+
+  /** `POST /api/data/v3/datasources/:id/indexes` with `{dataIds}`; an empty list indexes every eligible version. */
+  async indexVersions(id: string, body: DomoIndexRequest): Promise<IndexResponse> {
+    const response = await this.call<unknown>({
+      method: 'POST',
+      path: apiPath`/api/data/v3/datasources/${id}/indexes`,
+      json: body,
+    });
+    return { indexId: indexIdOf(response), response: response ?? null };
+  }
+
+  /**
+   * `GET /api/data/v3/datasources/:id/indexes/:indexId/statuses`. The API doc shows no answer: an
+   * object is read as one status, a list (the plural path) as a history whose last entry is current.
+   */
+  async indexStatus(id: string, indexId: string): Promise<IndexStatusResult> {
+    const request: DomoRequest = {
+      method: 'GET',
+      path: apiPath`/api/data/v3/datasources/${id}/indexes/${indexId}/statuses`,
+      idempotent: true,
+    };
+    const body = await this.call<unknown>(request);
+    const current = Array.isArray(body) ? body[body.length - 1] : body;
+    if (!current || typeof current !== 'object') throw unexpectedShape(request, 'no index status');
+    const record = current as Record<string, unknown>;
+    const status = typeof record.status === 'string' ? record.status : null;
+    const dataIds = Array.isArray(record.dataIds) ? record.dataIds.map(String) : [];
+    return { indexId: indexIdOf(record) ?? indexId, status, dataIds, raw: body };
+  }
+}
+
+/** What an index request answered: Domo's body as is, and the index id when it names one. */
+export interface IndexResponse {
+  indexId: string | null;
+  response: unknown;
+}
+
+export interface IndexStatusResult {
+  indexId: string;
+  /** QUEUED, RUNNING, COMPLETE, FAILED, or whatever Domo sends; null when the answer has none. */
+  status: string | null;
+  dataIds: string[];
+  /** The answer exactly as Domo sent it. */
+  raw: unknown;
+}
+
+function indexIdOf(response: unknown): string | null {
+  if (!response || typeof response !== 'object' || Array.isArray(response)) return null;
+  const value = (response as Record<string, unknown>).indexId ?? (response as Record<string, unknown>).id;
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : null;
 }
 
 function createdId(response: unknown): string | undefined {

@@ -127,4 +127,92 @@ export interface DomoErrorResponse {
 
 // --- cards, permissions, tags, properties, indexing ------------------------------------------
 
+/** An owner of a card, as `GET /api/content/v1/datasources/:id/cards` lists it. */
+export interface DomoCardOwner {
+  id: string;
+  type: string;
+  displayName?: string;
+}
+
+/** `GET /api/content/v1/datasources/:id/cards?drill=`: one entry of the list. */
+export interface DomoCard {
+  /** A number in Domo's answer. */
+  id: number | string;
+  urn?: string;
+  type?: string;
+  chartType?: string;
+  title?: string;
+  ownerId?: number | string;
+  owners?: DomoCardOwner[];
+  access?: boolean;
+  datasourceId?: string;
+}
+
+export const DOMO_PRINCIPAL_TYPES = ['USER', 'GROUP'] as const;
+export type DomoPrincipalType = (typeof DOMO_PRINCIPAL_TYPES)[number];
+
+/** Access levels seen in Domo's access list and share bodies (DOMO-NOTES.md). */
+export const DOMO_ACCESS_LEVELS = ['OWNER', 'CO_OWNER', 'CAN_EDIT', 'CAN_SHARE', 'CAN_VIEW'] as const;
+export type DomoAccessLevel = (typeof DOMO_ACCESS_LEVELS)[number];
+
+/** One entry of `GET /api/data/v3/datasources/:id/permissions`. */
+export interface DomoAccessEntry {
+  type: DomoPrincipalType | string;
+  id: string;
+  accessLevel: DomoAccessLevel | string;
+  name?: string;
+}
+
+/** `GET /api/data/v3/datasources/:id/permissions` */
+export interface DomoAccessList {
+  list: DomoAccessEntry[];
+  totalUserCount?: number;
+  totalGroupCount?: number;
+}
+
+/** A user or group, as the multi-user removal body names it. */
+export interface DomoPrincipal {
+  id: string;
+  type: DomoPrincipalType;
+}
+
+/** `POST /api/data/v3/datasources/:id/share` */
+export interface DomoShareRequest {
+  permissions: Array<DomoPrincipal & { accessLevel: DomoAccessLevel }>;
+  sendEmail: boolean;
+}
+
+/** `POST /api/data/v2/datasources/:id/schemas` */
+export interface DomoAlterSchemaRequest {
+  columns: Array<{ name: string; id: string; type: DomoColumnType; visible: boolean; order: number }>;
+  objects: unknown[];
+  views: unknown[];
+}
+
+/** `PUT /api/data/v3/datasources/:id/properties`: the properties sent; absent ones stay. */
+export interface DomoDatasetPropertiesRequest {
+  dataProviderType?: string;
+  name?: string;
+  description?: string;
+}
+
+/** `POST /api/data/v3/datasources/:id/indexes` */
+export interface DomoIndexRequest {
+  dataIds: Array<string | number>;
+}
+
+/**
+ * `GET /api/data/v3/datasources/:id/indexes/:indexId/statuses`. The API doc shows no answer; this is
+ * what the sandbox sends (src/sandbox/README.md). Real answers may differ, so the client keeps them raw.
+ */
+export interface DomoIndexStatus {
+  indexId: string;
+  dataSourceId?: string;
+  status: string;
+  dataIds?: Array<string | number>;
+  requestedAt?: number;
+  updatedAt?: number;
+  message?: string;
+}
+
 // --- uploads, data versions, partitions ------------------------------------------------------

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { errorBody, SandboxError } from './errors.ts';
 import { Router, type SandboxRequest } from './router.ts';
+import { accessRoutes } from './routes/access.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { queryRoutes } from './routes/query.ts';
 import { seedDemoData } from './seed.ts';
@@ -80,6 +81,7 @@ export interface SandboxRouteContext {
 const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
   ({ router, store }) => datasetRoutes(router, store),
   ({ router, store, options }) => queryRoutes(router, store, { shape: options.sqlShape }),
+  ({ router, store }) => accessRoutes(router, store),
 ];
 
 function matches(pattern: RegExp | string, path: string): boolean {

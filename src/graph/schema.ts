@@ -3,5 +3,8 @@ import { builder } from './builder.ts';
 import './types/column.ts';
 import './types/dataset.ts';
 import './types/query.ts';
+import './types/card.ts';
+import './types/access.ts';
+import './types/manage.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

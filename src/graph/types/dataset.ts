@@ -3,7 +3,7 @@ import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
 import DataLoader from 'dataloader';
 import { DATASET_ORDER_FIELDS } from '../../domo/datasets.ts';
 import { DomoError } from '../../domo/errors.ts';
-import type { DomoDataSource, DomoSchemaColumn } from '../../domo/types.ts';
+import type { DomoDataSource, DomoIndexedSchema, DomoSchemaColumn } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
 import { assertDatasetId, badUserInput, notFound } from '../errors.ts';
@@ -78,7 +78,7 @@ export function primeDatasets(ctx: GraphContext, datasets: DomoDataSource[]): Do
   return datasets;
 }
 
-function parseTags(raw: string | undefined): string[] {
+export function parseTags(raw: string | undefined): string[] {
   if (!raw) return [];
   try {
     const value: unknown = JSON.parse(raw);
@@ -88,7 +88,7 @@ function parseTags(raw: string | undefined): string[] {
   }
 }
 
-const columnsLoaderKey = (id: string, includeHidden: boolean) => `${id}|${includeHidden}`;
+export const columnsLoaderKey = (id: string, includeHidden: boolean) => `${id}|${includeHidden}`;
 
 builder.objectType(DatasetRef, {
   description: 'A Domo DataSet: its metadata, schema and data.',
@@ -235,11 +235,15 @@ builder.objectType(DatasetRef, {
   }),
 });
 
+const indexedSchemaLoaders = new WeakMap<GraphContext, DataLoader<string, DomoIndexedSchema>>();
 const schemaLoaders = new WeakMap<GraphContext, DataLoader<string, DomoSchemaColumn[]>>();
 
-/** Indexed schema per (dataset, includeHidden), once per request. */
-export function schemaLoader(ctx: GraphContext): DataLoader<string, DomoSchemaColumn[]> {
-  let loader = schemaLoaders.get(ctx);
+/**
+ * The indexed schema per (dataset, includeHidden) key (`columnsLoaderKey`), once per request:
+ * `Dataset.columns` and `Dataset.schema` both read it, so asking both makes one call.
+ */
+export function indexedSchemaLoader(ctx: GraphContext): DataLoader<string, DomoIndexedSchema> {
+  let loader = indexedSchemaLoaders.get(ctx);
   if (!loader) {
     loader = new DataLoader(
       (keys) =>
@@ -247,12 +251,34 @@ export function schemaLoader(ctx: GraphContext): DataLoader<string, DomoSchemaCo
           keys.map(async (key) => {
             const [id, hidden] = key.split('|') as [string, string];
             try {
-              const schema = await ctx.domo.datasets.schema(id, hidden === 'true');
-              return schema.tables.flatMap((table) => table.columns);
+              return await ctx.domo.datasets.schema(id, hidden === 'true');
             } catch (error) {
               return asDatasetError(error, id);
             }
           }),
+        ),
+      { batch: false },
+    );
+    indexedSchemaLoaders.set(ctx, loader);
+  }
+  return loader;
+}
+
+/** The columns of the indexed schema per key, through `indexedSchemaLoader` (no call of its own). */
+export function schemaLoader(ctx: GraphContext): DataLoader<string, DomoSchemaColumn[]> {
+  let loader = schemaLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader(
+      (keys) =>
+        Promise.all(
+          keys.map((key) =>
+            indexedSchemaLoader(ctx)
+              .load(key)
+              .then(
+                (schema) => schema.tables.flatMap((table) => table.columns),
+                (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+              ),
+          ),
         ),
       { batch: false },
     );

@@ -1,0 +1,403 @@
+/**
+ * Dataset management: the indexed schema and index progress as fields of Dataset, and the
+ * mutations that create a dataset, alter its schema, change its properties and tags, and index it.
+ * Each answers with the dataset re-read after the write, or the ids to re-query.
+ */
+import type { IndexResponse, IndexStatusResult } from '../../domo/datasets.ts';
+import type { DomoColumnType, DomoIndexedSchema } from '../../domo/types.ts';
+import { builder } from '../builder.ts';
+import type { GraphContext } from '../context.ts';
+import { assertDatasetId, badUserInput } from '../errors.ts';
+import { ColumnRef, ColumnTypeRef, toColumn } from './column.ts';
+import { columnsLoaderKey, DatasetRef, indexedSchemaLoader, parseTags, schemaLoader } from './dataset.ts';
+import { perRequestLoader } from './per-request.ts';
+
+// --- reads ---------------------------------------------------------------------------------------
+
+const SchemaTableRef = builder
+  .objectRef<{ columns: DomoIndexedSchema['tables'][number]['columns'] }>('SchemaTable')
+  .implement({
+    description: 'A table of an indexed schema.',
+    fields: (t) => ({
+      columns: t.field({
+        type: [ColumnRef],
+        description: 'Columns, in order.',
+        resolve: (s) => s.columns.map(toColumn),
+      }),
+    }),
+  });
+
+const IndexedSchemaRef = builder.objectRef<DomoIndexedSchema>('IndexedSchema').implement({
+  description: "A dataset's indexed schema, as Domo's query engine sees it.",
+  fields: (t) => ({
+    name: t.string({
+      nullable: true,
+      description: 'Schema name (Domo sends "schema").',
+      resolve: (s) => s.name ?? null,
+    }),
+    dataSourceId: t.string({
+      nullable: true,
+      description: 'Id of the dataset.',
+      resolve: (s) => s.dataSourceId ?? null,
+    }),
+    tables: t.field({
+      type: [SchemaTableRef],
+      description: 'Tables (one for a dataset).',
+      resolve: (s) => s.tables,
+    }),
+  }),
+});
+
+builder.objectField(DatasetRef, 'schema', (t) =>
+  t.field({
+    type: IndexedSchemaRef,
+    description: 'The indexed schema; shares its upstream call with `columns` in the same request.',
+    args: { includeHidden: t.arg.boolean({ defaultValue: false, description: 'Include hidden columns.' }) },
+    resolve: (d, args, ctx) =>
+      indexedSchemaLoader(ctx).load(columnsLoaderKey(d.id, args.includeHidden ?? false)),
+  }),
+);
+
+const INDEX_STATES = ['QUEUED', 'RUNNING', 'COMPLETE', 'FAILED'] as const;
+type IndexState = (typeof INDEX_STATES)[number];
+
+const IndexStateRef = builder.enumType('IndexState', {
+  description: 'Where an indexing run is.',
+  values: {
+    QUEUED: { description: 'Waiting to start.' },
+    RUNNING: { description: 'Indexing.' },
+    COMPLETE: { description: 'Done: the data is queryable.' },
+    FAILED: { description: 'Failed.' },
+  },
+});
+
+interface IndexStatus extends IndexStatusResult {
+  datasetId: string;
+}
+
+const IndexStatusRef = builder.objectRef<IndexStatus>('IndexStatus').implement({
+  description: 'Progress of an indexing run.',
+  fields: (t) => ({
+    datasetId: t.id({ description: 'Domo id of the dataset.', resolve: (s) => s.datasetId }),
+    indexId: t.id({ description: 'Id of the indexing run.', resolve: (s) => s.indexId }),
+    status: t.field({
+      type: IndexStateRef,
+      nullable: true,
+      description: 'State; null when Domo sends one outside IndexState (see statusName).',
+      resolve: (s) =>
+        (INDEX_STATES as readonly string[]).includes(s.status ?? '') ? (s.status as IndexState) : null,
+    }),
+    statusName: t.string({
+      nullable: true,
+      description: 'The state exactly as Domo sends it.',
+      resolve: (s) => s.status,
+    }),
+    dataIds: t.stringList({
+      description: 'Data versions being indexed (empty: all).',
+      resolve: (s) => s.dataIds,
+    }),
+    raw: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: "Domo's answer as sent (the API doc does not show its shape).",
+      resolve: (s) => s.raw ?? null,
+    }),
+  }),
+});
+
+/** Index status per (dataset, index), once per request. */
+const indexStatusLoader = perRequestLoader((ctx, key) => {
+  const [id, indexId] = key.split('|') as [string, string];
+  return ctx.domo.datasets.indexStatus(id, indexId);
+});
+
+builder.objectField(DatasetRef, 'indexStatus', (t) =>
+  t.field({
+    type: IndexStatusRef,
+    description: 'Progress of an indexing run started by indexDataset or indexDataVersions.',
+    args: { indexId: t.arg.id({ required: true, description: 'The indexId those mutations answered.' }) },
+    resolve: async (d, args, ctx) => {
+      const indexId = String(args.indexId).trim();
+      if (indexId === '' || indexId.includes('|'))
+        throw badUserInput('indexId must be an index id', 'indexId');
+      return { ...(await indexStatusLoader(ctx).load(`${d.id}|${indexId}`)), datasetId: d.id };
+    },
+  }),
+);
+
+// --- mutations -----------------------------------------------------------------------------------
+
+interface DatasetPayload {
+  datasetId: string;
+}
+
+const DatasetPayloadRef = builder.objectRef<DatasetPayload>('DatasetPayload').implement({
+  description: 'The outcome of a dataset change: the dataset re-read after the write.',
+  fields: (t) => ({
+    datasetId: t.id({ description: 'Domo id of the dataset.', resolve: (p) => p.datasetId }),
+    dataset: t.field({
+      type: DatasetRef,
+      nullable: true,
+      description: 'The dataset after the change (null with an error if the re-read fails).',
+      resolve: (p) => p.datasetId,
+    }),
+  }),
+});
+
+interface IndexPayload extends IndexResponse {
+  datasetId: string;
+}
+
+const IndexPayloadRef = builder.objectRef<IndexPayload>('IndexPayload').implement({
+  description: 'An indexing run started; follow it with Dataset.indexStatus(indexId).',
+  fields: (t) => ({
+    datasetId: t.id({ description: 'Domo id of the dataset.', resolve: (p) => p.datasetId }),
+    indexId: t.id({
+      nullable: true,
+      description: 'Id of the run, when Domo names one (indexId or id in its answer).',
+      resolve: (p) => p.indexId,
+    }),
+    response: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: "Domo's answer as sent.",
+      resolve: (p) => p.response,
+    }),
+    dataset: t.field({
+      type: DatasetRef,
+      nullable: true,
+      description: 'The dataset.',
+      resolve: (p) => p.datasetId,
+    }),
+  }),
+});
+
+const NewColumnInput = builder.inputType('NewColumnInput', {
+  description: 'A column of a new dataset.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Column name (unique, ignoring case).' }),
+    type: t.field({ type: ColumnTypeRef, required: true, description: 'Domo type.' }),
+  }),
+});
+
+const SchemaColumnInput = builder.inputType('SchemaColumnInput', {
+  description: 'A column of the schema a dataset should have.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Column name (unique, ignoring case).' }),
+    id: t.string({
+      description:
+        'Column id; default the name. An existing column id with a different name renames that column.',
+    }),
+    type: t.field({ type: ColumnTypeRef, required: true, description: 'Domo type.' }),
+    visible: t.boolean({ defaultValue: true, description: 'Visible (false hides the column).' }),
+  }),
+});
+
+/** Column names: non-empty, unique ignoring case (Domo SQL does not tell `a` from `A`). */
+function checkColumns<T extends { name: string }>(columns: readonly T[], field: string): T[] {
+  if (columns.length === 0) throw badUserInput(`${field} must not be empty`, field);
+  const seen = new Set<string>();
+  return columns.map((c, i) => {
+    const name = c.name.trim();
+    if (name === '') throw badUserInput(`${field}[${i}].name must not be empty`, `${field}[${i}].name`);
+    if (seen.has(name.toLowerCase())) {
+      throw badUserInput(`${field}[${i}].name repeats column ${name}`, `${field}[${i}].name`);
+    }
+    seen.add(name.toLowerCase());
+    return { ...c, name };
+  });
+}
+
+/** Tags: trimmed, non-empty, no repeats. */
+function checkTags(tags: readonly string[], field: string, allowEmpty: boolean): string[] {
+  if (!allowEmpty && tags.length === 0) throw badUserInput(`${field} must not be empty`, field);
+  const seen = new Set<string>();
+  return tags.map((raw, i) => {
+    const tag = raw.trim();
+    if (tag === '') throw badUserInput(`${field}[${i}] must not be empty`, `${field}[${i}]`);
+    if (seen.has(tag)) throw badUserInput(`${field}[${i}] repeats tag ${tag}`, `${field}[${i}]`);
+    seen.add(tag);
+    return tag;
+  });
+}
+
+/** After a write: forget what this request had read of the dataset, so the payload re-reads it. */
+function changed(ctx: GraphContext, datasetId: string, schemaToo = false): DatasetPayload {
+  DatasetRef.getDataloader(ctx).clear(datasetId);
+  if (schemaToo) {
+    for (const hidden of [false, true]) {
+      indexedSchemaLoader(ctx).clear(columnsLoaderKey(datasetId, hidden));
+      schemaLoader(ctx).clear(columnsLoaderKey(datasetId, hidden));
+    }
+  }
+  return { datasetId };
+}
+
+/** Reads the tags as they are now (not what this request saw earlier), for a read-modify-write. */
+async function currentTags(ctx: GraphContext, datasetId: string): Promise<string[]> {
+  const loader = DatasetRef.getDataloader(ctx);
+  loader.clear(datasetId);
+  const dataset = await loader.load(datasetId);
+  if (dataset instanceof Error) throw dataset;
+  return parseTags(dataset.tags);
+}
+
+const datasetArg = { required: true, description: 'Domo dataset id.' } as const;
+
+builder.mutationFields((t) => ({
+  createDataset: t.field({
+    type: DatasetPayloadRef,
+    description: 'Creates an empty dataset with the given columns (POST /api/data/v2/datasources).',
+    args: {
+      name: t.arg.string({ required: true, description: 'Name of the new dataset.' }),
+      description: t.arg.string({ description: 'Description.' }),
+      type: t.arg.string({ defaultValue: 'api', description: 'User-defined type (Domo default: api).' }),
+      columns: t.arg({ type: [NewColumnInput], required: true, description: 'Columns, in order.' }),
+    },
+    resolve: async (_, args, ctx) => {
+      const name = args.name.trim();
+      if (name === '') throw badUserInput('name must not be empty', 'name');
+      const type = (args.type ?? 'api').trim();
+      if (type === '') throw badUserInput('type must not be empty', 'type');
+      const columns = checkColumns(args.columns, 'columns');
+      const { id } = await ctx.domo.datasets.create({
+        userDefinedType: type,
+        dataSourceName: name,
+        ...(args.description ? { dataSourceDescription: args.description } : {}),
+        schema: { columns: columns.map((c) => ({ type: c.type, name: c.name })) },
+      });
+      return changed(ctx, id.toLowerCase());
+    },
+  }),
+  alterDatasetSchema: t.field({
+    type: DatasetPayloadRef,
+    description:
+      'Sets the columns a dataset has: new names are added, missing ones dropped, changed types converted.',
+    args: {
+      datasetId: t.arg.id(datasetArg),
+      columns: t.arg({ type: [SchemaColumnInput], required: true, description: 'Every column, in order.' }),
+    },
+    resolve: async (_, args, ctx) => {
+      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const columns = checkColumns(args.columns, 'columns');
+      await ctx.domo.datasets.alterSchema(datasetId, {
+        columns: columns.map((c, order) => ({
+          name: c.name,
+          id: c.id?.trim() || c.name,
+          type: c.type as DomoColumnType,
+          visible: c.visible ?? true,
+          order,
+        })),
+        objects: [],
+        views: [],
+      });
+      return changed(ctx, datasetId, true);
+    },
+  }),
+  updateDatasetProperties: t.field({
+    type: DatasetPayloadRef,
+    description: 'Changes the data provider type, name or description; absent ones stay as they are.',
+    args: {
+      datasetId: t.arg.id(datasetArg),
+      dataProviderType: t.arg.string({ description: 'Data provider type, e.g. domo-jupyterdata.' }),
+      name: t.arg.string({ description: 'New name.' }),
+      description: t.arg.string({ description: 'New description.' }),
+    },
+    resolve: async (_, args, ctx) => {
+      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const body: { dataProviderType?: string; name?: string; description?: string } = {};
+      for (const key of ['dataProviderType', 'name'] as const) {
+        const value = args[key];
+        if (value === null || value === undefined) continue;
+        if (value.trim() === '') throw badUserInput(`${key} must not be empty`, key);
+        body[key] = value.trim();
+      }
+      if (typeof args.description === 'string') body.description = args.description;
+      if (Object.keys(body).length === 0) {
+        throw badUserInput('give at least one of dataProviderType, name, description', 'dataProviderType');
+      }
+      await ctx.domo.datasets.updateProperties(datasetId, body);
+      return changed(ctx, datasetId);
+    },
+  }),
+  setDatasetTags: t.field({
+    type: DatasetPayloadRef,
+    description: "Replaces a dataset's tags with this list (an empty list removes them all).",
+    args: {
+      datasetId: t.arg.id(datasetArg),
+      tags: t.arg.stringList({ required: true, description: 'The whole tag list.' }),
+    },
+    resolve: async (_, args, ctx) => {
+      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const tags = checkTags(args.tags, 'tags', true);
+      await ctx.domo.datasets.setTags(datasetId, tags);
+      return changed(ctx, datasetId);
+    },
+  }),
+  addDatasetTags: t.field({
+    type: DatasetPayloadRef,
+    description:
+      'Adds tags: reads the current list, writes it back with these added (not atomic against other writers).',
+    args: {
+      datasetId: t.arg.id(datasetArg),
+      tags: t.arg.stringList({ required: true, description: 'Tags to add.' }),
+    },
+    resolve: async (_, args, ctx) => {
+      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const adding = checkTags(args.tags, 'tags', false);
+      const current = await currentTags(ctx, datasetId);
+      const next = [...current, ...adding.filter((tag) => !current.includes(tag))];
+      if (next.length !== current.length) await ctx.domo.datasets.setTags(datasetId, next);
+      return changed(ctx, datasetId);
+    },
+  }),
+  removeDatasetTags: t.field({
+    type: DatasetPayloadRef,
+    description:
+      'Removes tags: reads the current list, writes it back without these (not atomic against other writers).',
+    args: {
+      datasetId: t.arg.id(datasetArg),
+      tags: t.arg.stringList({ required: true, description: 'Tags to remove.' }),
+    },
+    resolve: async (_, args, ctx) => {
+      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const removing = checkTags(args.tags, 'tags', false);
+      const current = await currentTags(ctx, datasetId);
+      const next = current.filter((tag) => !removing.includes(tag));
+      if (next.length !== current.length) await ctx.domo.datasets.setTags(datasetId, next);
+      return changed(ctx, datasetId);
+    },
+  }),
+  indexDataset: t.field({
+    type: IndexPayloadRef,
+    description: 'Indexes a dataset so it can be queried (POST /api/query/v1/datasources/:id).',
+    args: { datasetId: t.arg.id(datasetArg) },
+    resolve: async (_, args, ctx) => {
+      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const result = await ctx.domo.datasets.index(datasetId);
+      changed(ctx, datasetId);
+      return { ...result, datasetId };
+    },
+  }),
+  indexDataVersions: t.field({
+    type: IndexPayloadRef,
+    description: 'Indexes data versions of a dataset; no ids indexes every complete, unindexed version.',
+    args: {
+      datasetId: t.arg.id(datasetArg),
+      dataIds: t.arg.idList({ defaultValue: [], description: 'Data version ids (default: all eligible).' }),
+    },
+    resolve: async (_, args, ctx) => {
+      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const dataIds = (args.dataIds ?? []).map((raw, i) => {
+        const id = String(raw).trim();
+        if (id === '') throw badUserInput(`dataIds[${i}] must not be empty`, `dataIds[${i}]`);
+        return id;
+      });
+      if (new Set(dataIds).size !== dataIds.length)
+        throw badUserInput('dataIds must not repeat an id', 'dataIds');
+      const result = await ctx.domo.datasets.indexVersions(datasetId, { dataIds });
+      changed(ctx, datasetId);
+      return { ...result, datasetId };
+    },
+  }),
+}));

@@ -216,6 +216,39 @@ describe('dataset management', () => {
     expect((await failure(domo.datasets.index(MISSING))).status).toBe(404);
   });
 
+  it('reads a list-shaped status answer as a history whose last entry is current', async () => {
+    const path = `/api/data/v3/datasources/${sales}/indexes/77/statuses`;
+    sandbox.inject({
+      method: 'GET',
+      path,
+      status: 200,
+      body: [
+        { indexId: 77, status: 'RUNNING' },
+        { indexId: 77, status: 'COMPLETE', dataIds: [3] },
+      ],
+    });
+    const status = await domo.datasets.indexStatus(sales, '77');
+    expect(status).toMatchObject({ indexId: '77', status: 'COMPLETE', dataIds: ['3'] });
+    expect(Array.isArray(status.raw)).toBe(true);
+  });
+
+  it('finds the new id however the create answer nests it, and fails clearly without one', async () => {
+    sandbox.inject({
+      method: 'POST',
+      path: '/api/data/v2/datasources',
+      status: 200,
+      body: { dataSource: { id: 'abc' } },
+    });
+    const body = {
+      userDefinedType: 'api',
+      dataSourceName: 'n',
+      schema: { columns: [{ type: 'STRING', name: 'a' }] },
+    };
+    expect((await domo.datasets.create(body)).id).toBe('abc');
+    sandbox.inject({ method: 'POST', path: '/api/data/v2/datasources', status: 200, body: {} });
+    expect((await failure(domo.datasets.create(body))).kind).toBe('upstream');
+  });
+
   it('never retries a write', async () => {
     sandbox.inject({ method: 'POST', path: `/api/data/ui/v3/datasources/${sales}/tags`, status: 503 });
     const before = sandbox.count('POST', `/api/data/ui/v3/datasources/${sales}/tags`);

@@ -487,16 +487,21 @@ describe('every mutation refuses bad input before any call, and reports upstream
 });
 
 describe('inputs GraphQL itself refuses', () => {
-  it('rejects an unknown enum value and a missing list before any upstream call', async () => {
-    const { result, calls: made } = await calls(() =>
-      stack.gql(
-        'mutation($l: AccessLevel!) { shareDataset(datasetId: "' +
-          T +
-          '", grants: [{ principalId: "1", type: USER, accessLevel: $l }]) { datasetId } }',
+  it('rejects unknown enum values (column type, access level) in validation, before any upstream call', async () => {
+    const { result, calls: made } = await calls(async () => [
+      await stack.gql(
+        'mutation { createDataset(name: "x", columns: [{ name: "a", type: TEXT }]) { datasetId } }',
+      ),
+      await stack.gql(
+        `mutation($l: AccessLevel!) { shareDataset(datasetId: "${T}", grants: [{ principalId: "1", type: USER, accessLevel: $l }]) { datasetId } }`,
         { l: 'CAN_FLY' },
       ),
-    );
-    expect(result.errors?.[0]?.message).toMatch(/CAN_FLY/);
+    ]);
+    const [literal, variable] = result;
+    expect(literal!.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(literal!.errors?.[0]?.message).toMatch(/TEXT/);
+    expect(variable!.status).toBe(400);
+    expect(variable!.errors?.[0]?.message).toMatch(/CAN_FLY/);
     expect(made).toEqual([]);
   });
 });

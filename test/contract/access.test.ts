@@ -186,6 +186,42 @@ describe('dataset management', () => {
     expect((await domo.datasets.get(targets)).columnCount).toBe(4);
   });
 
+  it('swaps two column names keeping the data, and adds a column under a renamed-away name', async () => {
+    const { id } = await domo.datasets.create({
+      userDefinedType: 'api',
+      dataSourceName: 'swap',
+      schema: {
+        columns: [
+          { type: 'STRING', name: 'a' },
+          { type: 'STRING', name: 'b' },
+        ],
+      },
+    });
+    await sandbox.store.run(`INSERT INTO "ds_${id}" VALUES ('x', 'y')`);
+    await domo.datasets.alterSchema(id, {
+      columns: [
+        { name: 'b', id: 'a', type: 'STRING', visible: true, order: 0 },
+        { name: 'c', id: 'b', type: 'STRING', visible: true, order: 1 },
+        { name: 'a', id: 'a', type: 'LONG', visible: true, order: 2 },
+      ],
+      objects: [],
+      views: [],
+    });
+    const rows = await domo.query.execute(id, 'SELECT b, c, a FROM t');
+    expect(rows.rows).toEqual([['x', 'y', null]]);
+    const dupId = await failure(
+      domo.datasets.alterSchema(id, {
+        columns: [
+          { name: 'p', id: 'b', type: 'STRING', visible: true, order: 0 },
+          { name: 'q', id: 'b', type: 'STRING', visible: true, order: 1 },
+        ],
+        objects: [],
+        views: [],
+      }),
+    );
+    expect(dupId.status).toBe(400);
+  });
+
   it('updates properties and replaces tags in the metadata', async () => {
     await domo.datasets.updateProperties(customers, {
       dataProviderType: 'domo-jupyterdata',

@@ -279,11 +279,21 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_, args, ctx) => {
       const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
-      const columns = checkColumns(args.columns, 'columns');
+      const columns = checkColumns(args.columns, 'columns').map((c) => ({
+        ...c,
+        id: c.id?.trim() || c.name,
+      }));
+      const ids = new Set<string>();
+      for (const [i, c] of columns.entries()) {
+        if (ids.has(c.id.toLowerCase())) {
+          throw badUserInput(`columns[${i}].id repeats column ${c.id}`, `columns[${i}].id`);
+        }
+        ids.add(c.id.toLowerCase());
+      }
       await ctx.domo.datasets.alterSchema(datasetId, {
         columns: columns.map((c, order) => ({
           name: c.name,
-          id: c.id?.trim() || c.name,
+          id: c.id,
           type: c.type as DomoColumnType,
           visible: c.visible ?? true,
           order,

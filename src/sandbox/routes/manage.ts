@@ -122,13 +122,22 @@ export function manageRoutes(router: Router, store: SandboxStore): void {
     const current = store.schema(id).columns;
     const currentByName = new Map(current.map((c) => [c.name.toLowerCase(), c]));
     // A column whose id names an existing column under another name is a rename; the data stays.
-    const source = (c: DomoSchemaColumn) =>
-      currentByName.get((c.id ?? c.name).toLowerCase()) ?? currentByName.get(c.name.toLowerCase());
-    const kept = new Set(next.map(source).filter((c) => c !== undefined));
+    // Each existing column backs at most one new column: a second claim by id is a 400, by name
+    // (the id defaulted) makes a new column.
+    const claimed = new Set<DomoSchemaColumn>();
+    const sources = next.map((c, i) => {
+      const explicit = c.id !== c.name;
+      const byId = currentByName.get(c.id!.toLowerCase());
+      if (explicit && byId && claimed.has(byId)) throw badRequest(`columns[${i}].id repeats column ${c.id}`);
+      const from = byId && !claimed.has(byId) ? byId : undefined;
+      if (from) claimed.add(from);
+      return from;
+    });
+    const source = (c: DomoSchemaColumn) => sources[next.indexOf(c)];
     const table = tableName(id);
     const statements: string[] = [];
     for (const c of current) {
-      if (!kept.has(c)) statements.push(`ALTER TABLE ${table} DROP COLUMN ${quoteIdent(c.name)}`);
+      if (!claimed.has(c)) statements.push(`ALTER TABLE ${table} DROP COLUMN ${quoteIdent(c.name)}`);
     }
     // Renames in two steps through temporary names, so swapping two names works.
     const renames = next

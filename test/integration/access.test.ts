@@ -486,6 +486,18 @@ describe('every mutation refuses bad input before any call, and reports upstream
   });
 });
 
+describe('schema input checks', () => {
+  it('refuses two columns with one id, naming the second, before any call', async () => {
+    const { result, calls: made } = await calls(() =>
+      stack.gql(`mutation { alterDatasetSchema(datasetId: "${T}", columns: [
+        { name: "x", id: "region", type: STRING }, { name: "y", id: "REGION", type: STRING }
+      ]) { datasetId } }`),
+    );
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'columns[1].id' });
+    expect(made).toEqual([]);
+  });
+});
+
 describe('inputs GraphQL itself refuses', () => {
   it('rejects unknown enum values (column type, access level) in validation, before any upstream call', async () => {
     const { result, calls: made } = await calls(async () => [

@@ -1,4 +1,7 @@
 /** Each cards, access and dataset-management client method against the real sandbox. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomoClient } from '../../src/domo/client.ts';
 import { createDomoClient } from '../../src/domo/client.ts';
@@ -9,15 +12,19 @@ import { createSandbox, type Sandbox } from '../../src/sandbox/server.ts';
 
 let sandbox: Sandbox;
 let domo: DomoClient;
-beforeAll(async () => {
-  sandbox = await createSandbox({ token: 't', largeRows: 100 });
+function clientFor(url: string, maxRetries = 2): DomoClient {
   const http = new DomoHttp({
-    baseUrl: sandbox.url,
+    baseUrl: url,
     headersTimeoutMs: 10_000,
     bodyTimeoutMs: 10_000,
-    retry: { maxRetries: 2, baseMs: 1, maxDelayMs: 5 },
+    retry: { maxRetries, baseMs: 1, maxDelayMs: 5 },
   });
-  domo = createDomoClient(http, { credentials: { kind: 'developer', token: 't' } });
+  return createDomoClient(http, { credentials: { kind: 'developer', token: 't' } });
+}
+
+beforeAll(async () => {
+  sandbox = await createSandbox({ token: 't', largeRows: 100 });
+  domo = clientFor(sandbox.url);
 });
 afterAll(() => sandbox.close());
 
@@ -290,5 +297,31 @@ describe('dataset management', () => {
     const before = sandbox.count('POST', `/api/data/ui/v3/datasources/${sales}/tags`);
     expect((await failure(domo.datasets.setTags(sales, ['x']))).status).toBe(503);
     expect(sandbox.count('POST', `/api/data/ui/v3/datasources/${sales}/tags`)).toBe(before + 1);
+  });
+});
+
+describe('persistence', () => {
+  it('keeps shares, tags and cards across a restart with SANDBOX_DB, without re-seeding over them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'access-'));
+    const dbPath = join(dir, 'sandbox.duckdb');
+    try {
+      const first = await createSandbox({ token: 't', largeRows: 10, dbPath });
+      const client = clientFor(first.url, 0);
+      await client.permissions.removeUser(sales, DEMO_USERS[2]!.id);
+      await client.datasets.setTags(sales, ['kept']);
+      await first.close();
+
+      const second = await createSandbox({ token: 't', largeRows: 10, dbPath });
+      try {
+        const again = clientFor(second.url, 0);
+        expect((await again.permissions.list(sales)).list.map((e) => e.id)).not.toContain(DEMO_USERS[2]!.id);
+        expect((await again.datasets.get(sales)).tags).toBe('["kept"]');
+        expect(await again.cards.forDataset(sales)).toHaveLength(4);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

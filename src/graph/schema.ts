@@ -6,5 +6,6 @@ import './types/query.ts';
 import './types/card.ts';
 import './types/access.ts';
 import './types/manage.ts';
+import './types/indexing.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -7,14 +7,17 @@ import { bindCall, type Call } from './call.ts';
 import { DatasetsApi } from './datasets.ts';
 import type { DomoHttp } from './http.ts';
 import { QueryApi } from './query.ts';
+import { StreamsApi } from './streams.ts';
 
 export class DomoClient {
   readonly datasets: DatasetsApi;
   readonly query: QueryApi;
+  readonly streams: StreamsApi;
 
   constructor(readonly call: Call) {
     this.datasets = new DatasetsApi(call);
     this.query = new QueryApi(call);
+    this.streams = new StreamsApi(call);
   }
 }
 

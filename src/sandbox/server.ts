@@ -10,6 +10,7 @@ import { errorBody, SandboxError } from './errors.ts';
 import { Router, type SandboxRequest } from './router.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { queryRoutes } from './routes/query.ts';
+import { streamRoutes } from './routes/streams.ts';
 import { seedDemoData } from './seed.ts';
 import { SandboxStore } from './store.ts';
 
@@ -27,6 +28,8 @@ export interface SandboxOptions {
   host?: string;
   /** Largest JSON body read, in bytes. */
   maxJsonBytes?: number;
+  /** Milliseconds an execution started through the API stays RUNNING before reads see SUCCESS (default 200). */
+  executionSettleMs?: number;
 }
 
 export interface RecordedRequest {
@@ -73,13 +76,14 @@ export interface Sandbox {
 export interface SandboxRouteContext {
   router: Router;
   store: SandboxStore;
-  options: Required<Pick<SandboxOptions, 'sqlShape'>>;
+  options: Required<Pick<SandboxOptions, 'sqlShape' | 'executionSettleMs'>>;
 }
 
 /** Route modules, each registering one domain's endpoints. */
 const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
   ({ router, store }) => datasetRoutes(router, store),
   ({ router, store, options }) => queryRoutes(router, store, { shape: options.sqlShape }),
+  ({ router, store, options }) => streamRoutes(router, store, options),
 ];
 
 function matches(pattern: RegExp | string, path: string): boolean {
@@ -92,7 +96,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const router = new Router();
   const sqlShape = options.sqlShape ?? 'objects';
-  for (const register of ROUTE_MODULES) register({ router, store, options: { sqlShape } });
+  const executionSettleMs = options.executionSettleMs ?? 200;
+  for (const register of ROUTE_MODULES) register({ router, store, options: { sqlShape, executionSettleMs } });
 
   const requests: RecordedRequest[] = [];
   let faults: Array<Fault & { remaining: number }> = [];

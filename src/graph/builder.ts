@@ -36,3 +36,4 @@ builder.addScalarType('JSON', JSONResolver, {});
 builder.addScalarType('JSONObject', JSONObjectResolver, {});
 
 builder.queryType({ description: 'Reads from Domo.' });
+builder.mutationType({ description: 'Writes to Domo. Never retried automatically.' });

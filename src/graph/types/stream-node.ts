@@ -61,7 +61,10 @@ async function loadStreams(ids: readonly string[], ctx: GraphContext): Promise<A
 }
 
 export const StreamRef = builder.loadableNodeRef<DomoStream | Error, string>('Stream', {
-  id: { resolve: (stream) => String(stream.id) },
+  id: {
+    resolve: (stream) => String(stream.id),
+    description: 'Global id (Relay); domoId is the id Domo uses.',
+  },
   load: loadStreams,
   cacheResolved: (stream) => String(stream.id),
 });

@@ -1,4 +1,7 @@
 /** Each StreamsApi method against the real sandbox over loopback HTTP. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDomoClient, type DomoClient } from '../../src/domo/client.ts';
 import { DomoError } from '../../src/domo/errors.ts';
@@ -245,5 +248,48 @@ describe('StreamsApi.execute', () => {
     await expect(client.streams.execute(DEMO_STREAMS.staging, '')).rejects.toMatchObject({
       kind: 'bad_request',
     });
+  });
+});
+
+describe('persistence', () => {
+  it('keeps created streams, runs and the dataset link across a restart with SANDBOX_DB, seeding nothing twice', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'streams-'));
+    const dbPath = join(dir, 'sandbox.duckdb');
+    const open = async () => {
+      const box = await createSandbox({ token: TOKEN, largeRows: 10, dbPath, executionSettleMs: 0 });
+      const agent = createDispatcher({ connectTimeoutMs: 5_000, connections: 2 });
+      const http = new DomoHttp({
+        baseUrl: box.url,
+        dispatcher: agent,
+        headersTimeoutMs: 10_000,
+        bodyTimeoutMs: 10_000,
+        retry: { maxRetries: 0, baseMs: 1, maxDelayMs: 1 },
+      });
+      const api = createDomoClient(http, { credentials: { kind: 'developer', token: TOKEN } });
+      const close = async () => {
+        await agent.close();
+        await box.close();
+      };
+      return { api, close };
+    };
+    try {
+      const first = await open();
+      const created = await first.api.streams.create(body({ dataSource: { name: 'kept' } }));
+      await first.api.streams.execute(created.id);
+      const runs = await first.api.streams.history(created.id);
+      const seeded = await first.api.streams.history(DEMO_STREAMS.sales);
+      await first.close();
+
+      const second = await open();
+      const again = await second.api.streams.get(created.id);
+      expect(again.dataSource?.name).toBe('kept');
+      expect(again.lastSuccessfulExecution?.executionId).toBe(runs[0]!.executionId);
+      expect(await second.api.streams.history(created.id)).toEqual(runs);
+      expect(await second.api.streams.history(DEMO_STREAMS.sales)).toEqual(seeded);
+      expect((await second.api.datasets.get(created.dataSource!.id)).streamId).toBe(created.id);
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -119,7 +119,7 @@ describe('streams through the gateway', () => {
       res = await stack.gql(`{
         dataset(id: "${SESSIONS}") { name stream { domoId dataSource { name } } }
         stream(id: "${S}") { domoId dataSource { domoId stream { domoId } } }
-        again: stream(id: "${S}") { schedule { expression } }
+        again: stream(id: "${S}") { schedule { expression } lastExecution { stream { domoId } } }
       }`);
     });
     expect(res!.errors).toBeUndefined();

@@ -7,7 +7,7 @@ import type { DomoAdvancedSchedule, DomoStream, DomoStreamWriteRequest } from '.
 import { builder } from '../builder.ts';
 import { badUserInput } from '../errors.ts';
 import { UpdateMethodRef } from './execution.ts';
-import { ScheduleTypeRef } from './stream-node.ts';
+import { ScheduleTypeRef } from './stream-parts.ts';
 
 export interface TransportInput {
   type: string;

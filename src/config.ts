@@ -34,6 +34,8 @@ export interface SandboxSettings {
   sqlShape: 'objects' | 'columns';
   /** Rows of the large demo dataset. */
   largeRows: number;
+  /** Milliseconds a stream execution started through the API runs before it succeeds. */
+  executionSettleMs: number;
 }
 
 export interface Config {
@@ -153,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
       token: text(env, 'SANDBOX_TOKEN') ?? 'sandbox-developer-token',
       sqlShape: oneOf(env, 'SANDBOX_SQL_SHAPE', ['objects', 'columns'] as const, 'objects'),
       largeRows: integer(env, 'SANDBOX_LARGE_ROWS', 200_000, 0, 100_000_000),
+      executionSettleMs: integer(env, 'SANDBOX_EXECUTION_MS', 200, 0, 3_600_000),
     },
   };
 }

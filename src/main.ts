@@ -25,6 +25,7 @@ async function main() {
       dbPath: config.sandbox.dbPath,
       sqlShape: config.sandbox.sqlShape,
       largeRows: config.sandbox.largeRows,
+      executionSettleMs: config.sandbox.executionSettleMs,
       port: config.sandbox.port,
       host: '127.0.0.1',
     });

@@ -9,18 +9,21 @@ import { DatasetsApi } from './datasets.ts';
 import type { DomoHttp } from './http.ts';
 import { PermissionsApi } from './permissions.ts';
 import { QueryApi } from './query.ts';
+import { StreamsApi } from './streams.ts';
 
 export class DomoClient {
   readonly datasets: DatasetsApi;
   readonly query: QueryApi;
   readonly cards: CardsApi;
   readonly permissions: PermissionsApi;
+  readonly streams: StreamsApi;
 
   constructor(readonly call: Call) {
     this.datasets = new DatasetsApi(call);
     this.query = new QueryApi(call);
     this.cards = new CardsApi(call);
     this.permissions = new PermissionsApi(call);
+    this.streams = new StreamsApi(call);
   }
 }
 

@@ -7,5 +7,6 @@ import './types/card.ts';
 import './types/access.ts';
 import './types/manage.ts';
 import './types/indexing.ts';
+import './types/stream.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -10,6 +10,7 @@ async function main() {
     dbPath: config.sandbox.dbPath,
     sqlShape: config.sandbox.sqlShape,
     largeRows: config.sandbox.largeRows,
+    executionSettleMs: config.sandbox.executionSettleMs,
     port: config.sandbox.port,
     host: config.host,
   });

@@ -5,6 +5,7 @@
  */
 import type { DomoDataSource, DomoOwner, DomoSchemaColumn } from '../domo/types.ts';
 import { seedAccessData } from './seed-access.ts';
+import { seedStreams } from './seed-streams.ts';
 import { type SandboxStore, tableName } from './store.ts';
 
 /** A fixed clock for seeded timestamps: 2025-01-01T00:00:00Z. */
@@ -211,4 +212,5 @@ export async function seedDemoData(store: SandboxStore, options: { largeRows: nu
     await store.refreshCounts(demo.id, created + 3_600_000);
   }
   await seedAccessData(store);
+  await seedStreams(store);
 }

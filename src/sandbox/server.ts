@@ -11,6 +11,7 @@ import { Router, type SandboxRequest } from './router.ts';
 import { accessRoutes } from './routes/access.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { queryRoutes } from './routes/query.ts';
+import { streamRoutes } from './routes/streams.ts';
 import { seedDemoData } from './seed.ts';
 import { SandboxStore } from './store.ts';
 
@@ -28,6 +29,8 @@ export interface SandboxOptions {
   host?: string;
   /** Largest JSON body read, in bytes. */
   maxJsonBytes?: number;
+  /** Milliseconds an execution started through the API stays RUNNING before reads see SUCCESS (default 200). */
+  executionSettleMs?: number;
 }
 
 export interface RecordedRequest {
@@ -74,7 +77,7 @@ export interface Sandbox {
 export interface SandboxRouteContext {
   router: Router;
   store: SandboxStore;
-  options: Required<Pick<SandboxOptions, 'sqlShape'>>;
+  options: Required<Pick<SandboxOptions, 'sqlShape' | 'executionSettleMs'>>;
 }
 
 /** Route modules, each registering one domain's endpoints. */
@@ -82,6 +85,7 @@ const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
   ({ router, store }) => datasetRoutes(router, store),
   ({ router, store, options }) => queryRoutes(router, store, { shape: options.sqlShape }),
   ({ router, store }) => accessRoutes(router, store),
+  ({ router, store, options }) => streamRoutes(router, store, options),
 ];
 
 function matches(pattern: RegExp | string, path: string): boolean {
@@ -94,7 +98,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const router = new Router();
   const sqlShape = options.sqlShape ?? 'objects';
-  for (const register of ROUTE_MODULES) register({ router, store, options: { sqlShape } });
+  const executionSettleMs = options.executionSettleMs ?? 200;
+  for (const register of ROUTE_MODULES) register({ router, store, options: { sqlShape, executionSettleMs } });
 
   const requests: RecordedRequest[] = [];
   let faults: Array<Fault & { remaining: number }> = [];

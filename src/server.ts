@@ -19,6 +19,8 @@ export interface GatewayDeps {
   logger: Logger;
   /** The GraphiQL tab's first operation. */
   exampleQuery?: string;
+  /** How long a readiness answer is reused (default 5 s). */
+  readyTtlMs?: number;
 }
 
 export interface Gateway {
@@ -65,22 +67,33 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }),
   });
 
-  let readyAt = 0;
+  // Readiness probes can arrive often and from many places: one upstream check at a time, its answer
+  // reused for readyTtlMs.
+  const readyTtlMs = deps.readyTtlMs ?? READY_TTL_MS;
+  let readyAt = Number.NEGATIVE_INFINITY;
   let ready = false;
-  const checkReady = async (): Promise<boolean> => {
-    if (Date.now() - readyAt < READY_TTL_MS) return ready;
+  let checking: Promise<boolean> | undefined;
+  const probe = async (): Promise<boolean> => {
     try {
-      // Any HTTP answer (even 401) proves the upstream is reachable.
+      // Any HTTP answer below 500 (even 401) proves the upstream is reachable.
       const response = await fetch(http.url({ path: '/api/content/v2/users/me' }), {
         signal: AbortSignal.timeout(config.upstream.connectTimeoutMs),
       });
       await response.body?.cancel();
-      ready = response.status < 500;
+      return response.status < 500;
     } catch {
-      ready = false;
+      return false;
     }
-    readyAt = Date.now();
-    return ready;
+  };
+  const checkReady = (): Promise<boolean> => {
+    if (Date.now() - readyAt < readyTtlMs) return Promise.resolve(ready);
+    checking ??= probe().then((ok) => {
+      ready = ok;
+      readyAt = Date.now();
+      checking = undefined;
+      return ok;
+    });
+    return checking;
   };
 
   const json = (res: ServerResponse, status: number, body: unknown) => {

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
+import { useBodyLimit } from './body-limit.ts';
 import type { Config } from './config.ts';
 import { credentialsFromHeaders } from './domo/auth.ts';
 import { createDomoClient } from './domo/client.ts';
@@ -21,6 +22,8 @@ export interface GatewayDeps {
   exampleQuery?: string;
   /** How long a readiness answer is reused (default 5 s). */
   readyTtlMs?: number;
+  /** Largest request body, in bytes (default 25 MB). */
+  maxRequestBodyBytes?: number;
 }
 
 export interface Gateway {
@@ -29,6 +32,8 @@ export interface Gateway {
 }
 
 const READY_TTL_MS = 5_000;
+/** Yoga's own default; uploads may want more. */
+const MAX_REQUEST_BODY_BYTES = 25_000_000;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, http, logger } = deps;
@@ -37,6 +42,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
     schema,
     graphqlEndpoint: '/graphql',
+    // Enforced by useBodyLimit (last in plugins), which skips yoga's per-request stream copy.
+    maxRequestBodySize: false,
     landingPage: false,
     graphiql: {
       title: 'domo-graph',
@@ -56,6 +63,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
         return defaultMaskError(error, message, isDev);
       },
     },
+    // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
+    plugins: [useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES)],
     context: ({ request }): GraphContext => ({
       domo: createDomoClient(http, {
         // The caller's own credentials win over the server's.

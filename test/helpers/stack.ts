@@ -25,6 +25,8 @@ export interface StackOptions {
   logger?: Logger;
   /** How long the gateway reuses a readiness answer (default 0: probe every time). */
   readyTtlMs?: number;
+  /** The gateway's request body limit in bytes. */
+  maxRequestBodyBytes?: number;
 }
 
 export interface Stack {
@@ -89,6 +91,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     http,
     logger: options.logger ?? silentLogger,
     readyTtlMs: options.readyTtlMs ?? 0,
+    maxRequestBodyBytes: options.maxRequestBodyBytes,
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { GraphQLError } from 'graphql';
+import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DomoError } from '../../src/domo/errors.ts';
 import { exampleQuery } from '../../src/example.ts';
@@ -44,6 +45,40 @@ describe('/health and /ready', () => {
     expect(await down.json()).toEqual({ status: 'upstream unreachable' });
     // /health still says the process is alive.
     expect((await fetch(`${s.gatewayUrl}/health`)).status).toBe(200);
+  });
+});
+
+describe('request body limit', () => {
+  const query = `{ dataset(id: "${DEMO_DATASETS.sales}") { name } }`;
+  const post = (url: string, body: string | AsyncIterable<Uint8Array>) =>
+    request(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-domo-developer-token': 'test-token' },
+      body,
+    });
+  // Without a length, undici sends the body chunked: the limit must count it as it streams.
+  const chunked = (text: string) =>
+    (async function* () {
+      for (let i = 0; i < text.length; i += 100) yield Buffer.from(text.slice(i, i + 100));
+    })();
+
+  it('refuses a body over the limit by its Content-Length or as it streams, and takes one under it', async () => {
+    const s = await stack({ maxRequestBodyBytes: 1_000 });
+    const big = JSON.stringify({ query, variables: { pad: 'x'.repeat(2_000) } });
+    const small = JSON.stringify({ query });
+
+    const byLength = await post(s.gatewayUrl, big);
+    expect(byLength.statusCode).toBe(413);
+    await byLength.body.text();
+    const streamed = await post(s.gatewayUrl, chunked(big));
+    expect(streamed.statusCode).toBe(413);
+    expect(await streamed.body.text()).toMatch(/Request body too large/);
+
+    for (const body of [small, chunked(small)]) {
+      const ok = await post(s.gatewayUrl, body);
+      expect(ok.statusCode).toBe(200);
+      expect(await ok.body.json()).toEqual({ data: { dataset: { name: 'Sales Transactions' } } });
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 /** The gateway as a process: health, readiness, error masking, and `npm start` itself. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,7 +51,7 @@ describe('/health and /ready', () => {
 
 describe('request body limit', () => {
   const query = `{ dataset(id: "${DEMO_DATASETS.sales}") { name } }`;
-  const post = (url: string, body: string | AsyncIterable<Uint8Array>) =>
+  const post = (url: string, body: string | Readable) =>
     request(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-domo-developer-token': 'test-token' },
@@ -58,9 +59,11 @@ describe('request body limit', () => {
     });
   // Without a length, undici sends the body chunked: the limit must count it as it streams.
   const chunked = (text: string) =>
-    (async function* () {
-      for (let i = 0; i < text.length; i += 100) yield Buffer.from(text.slice(i, i + 100));
-    })();
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < text.length; i += 100) yield Buffer.from(text.slice(i, i + 100));
+      })(),
+    );
 
   it('refuses a body over the limit by its Content-Length or as it streams, and takes one under it', async () => {
     const s = await stack({ maxRequestBodyBytes: 1_000 });

@@ -53,7 +53,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),
       info: (...args) => logger.info(String(args[0]), { args: args.slice(1) }),
       warn: (...args) => logger.warn(String(args[0]), { args: args.slice(1) }),
-      error: (...args) => logger.error(String(args[0]), { args: args.slice(1) }),
+      error: (...args) => {
+        // Yoga logs every error the mask function rewrote, outcomes a client can act on included:
+        // those go to debug (warn when Domo failed), so `error` is left to real failures.
+        const visible = args[0] instanceof Error ? clientFacingError(args[0]) : undefined;
+        if (!visible) return logger.error(String(args[0]), { args: args.slice(1) });
+        const code = String(visible.extensions.code ?? '');
+        const level = /^(UPSTREAM_|RATE_LIMITED)/.test(code) ? 'warn' : 'debug';
+        logger[level]('graphql error', { code, message: visible.message, path: visible.path });
+      },
     },
     maskedErrors: {
       maskError(error, message, isDev) {

@@ -111,6 +111,28 @@ describe('error masking', () => {
     expect(JSON.stringify(logged)).toMatch(/DateTime/);
   });
 
+  it('logs outcomes a client can act on below error level, and Domo failures as warnings', async () => {
+    const logged: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
+    const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+      logged.push({ level, message, fields });
+    const s = await stack({
+      logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
+      maxRetries: 0,
+    });
+    await s.gql('{ dataset(id: "00000000-0000-4000-8000-000000000000") { name } }');
+    await s.gql('{ datasets(first: 5000) { totalCount } }');
+    s.sandbox.inject({ path: /datasources/, status: 503 });
+    await s.gql(`{ dataset(id: "${DEMO_DATASETS.sales}") { name } }`);
+    expect(logged.filter((l) => l.level === 'error')).toEqual([]);
+    expect(logged.filter((l) => l.message === 'graphql error').map((l) => [l.level, l.fields?.code])).toEqual(
+      [
+        ['debug', 'NOT_FOUND'],
+        ['debug', 'BAD_USER_INPUT'],
+        ['warn', 'UPSTREAM_ERROR'],
+      ],
+    );
+  });
+
   it('clientFacingError keeps client errors, maps Domo errors, and masks the rest', () => {
     const domo = new DomoError({
       kind: 'not_found',

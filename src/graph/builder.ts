@@ -38,7 +38,9 @@ export const builder = new SchemaBuilder<{
     },
     edgesFieldOptions: { description: 'The edges of this page, in order.' },
     pageInfoFieldOptions: { description: 'Where this page sits, and the cursors to page on.' },
-    cursorFieldOptions: { description: 'Opaque position of this edge; pass it as `after` for the next page.' },
+    cursorFieldOptions: {
+      description: 'Opaque position of this edge; pass it as `after` for the next page.',
+    },
     nodeFieldOptions: { description: 'The object at this edge.' },
     hasNextPageFieldOptions: { description: 'More items follow this page.' },
     hasPreviousPageFieldOptions: { description: 'Items come before this page.' },

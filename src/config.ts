@@ -2,6 +2,7 @@
  * The only reader of the environment. `loadConfig` turns variables into a typed, validated Config;
  * a wrong value throws a ConfigError whose message names the variable and what it accepts.
  */
+import { isIP } from 'node:net';
 import type { Credentials } from './domo/auth.ts';
 
 export interface UpstreamSettings {
@@ -96,6 +97,19 @@ export function instanceBaseUrl(instance: string): string {
   return `https://${instance}.domo.com`;
 }
 
+const HOST_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/** `HOST` is the interface to listen on: a host name or an IP address, nothing else. */
+function listenHost(env: Env): string {
+  const raw = text(env, 'HOST');
+  if (raw === undefined) return '127.0.0.1';
+  if (isIP(raw) === 0 && !HOST_NAME.test(raw)) {
+    throw new ConfigError('HOST must be a host name or an IP address to listen on, such as 0.0.0.0');
+  }
+  return raw;
+}
+
 function baseUrl(raw: string): string {
   let url: URL;
   try {
@@ -131,9 +145,15 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('a Domo token is set but no DOMO_INSTANCE or DOMO_BASE_URL says where to send it');
   }
 
+  const retryBaseMs = integer(env, 'DOMO_RETRY_BASE_MS', 200, 1, 60_000);
+  const retryMaxDelayMs = integer(env, 'DOMO_RETRY_MAX_DELAY_MS', 20_000, 1, 300_000);
+  if (retryMaxDelayMs < retryBaseMs) {
+    throw new ConfigError('DOMO_RETRY_MAX_DELAY_MS must not be smaller than DOMO_RETRY_BASE_MS');
+  }
+
   return {
     port: integer(env, 'PORT', 4000, 0, 65535),
-    host: text(env, 'HOST') ?? '127.0.0.1',
+    host: listenHost(env),
     domoBaseUrl,
     serverCredentials,
     upstream: {
@@ -141,8 +161,8 @@ export function loadConfig(env: Env = process.env): Config {
       headersTimeoutMs: integer(env, 'DOMO_HEADERS_TIMEOUT_MS', 60_000, 1, 3_600_000),
       bodyTimeoutMs: integer(env, 'DOMO_BODY_TIMEOUT_MS', 60_000, 1, 3_600_000),
       maxRetries: integer(env, 'DOMO_MAX_RETRIES', 3, 0, 10),
-      retryBaseMs: integer(env, 'DOMO_RETRY_BASE_MS', 200, 1, 60_000),
-      retryMaxDelayMs: integer(env, 'DOMO_RETRY_MAX_DELAY_MS', 20_000, 1, 300_000),
+      retryBaseMs,
+      retryMaxDelayMs,
       connections: integer(env, 'DOMO_CONNECTIONS', 32, 1, 1024),
       maxConcurrencyPerRequest: integer(env, 'DOMO_MAX_CONCURRENCY', 8, 1, 256),
     },

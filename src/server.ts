@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
+import { useBodyLimit } from './body-limit.ts';
 import type { Config } from './config.ts';
 import { credentialsFromHeaders } from './domo/auth.ts';
 import { createDomoClient } from './domo/client.ts';
@@ -19,6 +20,10 @@ export interface GatewayDeps {
   logger: Logger;
   /** The GraphiQL tab's first operation. */
   exampleQuery?: string;
+  /** How long a readiness answer is reused (default 5 s). */
+  readyTtlMs?: number;
+  /** Largest request body, in bytes (default 25 MB). */
+  maxRequestBodyBytes?: number;
 }
 
 export interface Gateway {
@@ -27,6 +32,8 @@ export interface Gateway {
 }
 
 const READY_TTL_MS = 5_000;
+/** Yoga's own default; uploads may want more. */
+const MAX_REQUEST_BODY_BYTES = 25_000_000;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, http, logger } = deps;
@@ -35,6 +42,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
     schema,
     graphqlEndpoint: '/graphql',
+    // Enforced by useBodyLimit (last in plugins), which skips yoga's per-request stream copy.
+    maxRequestBodySize: false,
     landingPage: false,
     graphiql: {
       title: 'domo-graph',
@@ -44,7 +53,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),
       info: (...args) => logger.info(String(args[0]), { args: args.slice(1) }),
       warn: (...args) => logger.warn(String(args[0]), { args: args.slice(1) }),
-      error: (...args) => logger.error(String(args[0]), { args: args.slice(1) }),
+      error: (...args) => {
+        // Yoga logs every error the mask function rewrote, outcomes a client can act on included:
+        // those go to debug (warn when Domo failed), so `error` is left to real failures.
+        const visible = args[0] instanceof Error ? clientFacingError(args[0]) : undefined;
+        if (!visible) return logger.error(String(args[0]), { args: args.slice(1) });
+        const code = String(visible.extensions.code ?? '');
+        const level = /^(UPSTREAM_|RATE_LIMITED)/.test(code) ? 'warn' : 'debug';
+        logger[level]('graphql error', { code, message: visible.message, path: visible.path });
+      },
     },
     maskedErrors: {
       maskError(error, message, isDev) {
@@ -54,6 +71,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
         return defaultMaskError(error, message, isDev);
       },
     },
+    // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
+    plugins: [useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES)],
     context: ({ request }): GraphContext => ({
       domo: createDomoClient(http, {
         // The caller's own credentials win over the server's.
@@ -65,22 +84,33 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }),
   });
 
-  let readyAt = 0;
+  // Readiness probes can arrive often and from many places: one upstream check at a time, its answer
+  // reused for readyTtlMs.
+  const readyTtlMs = deps.readyTtlMs ?? READY_TTL_MS;
+  let readyAt = Number.NEGATIVE_INFINITY;
   let ready = false;
-  const checkReady = async (): Promise<boolean> => {
-    if (Date.now() - readyAt < READY_TTL_MS) return ready;
+  let checking: Promise<boolean> | undefined;
+  const probe = async (): Promise<boolean> => {
     try {
-      // Any HTTP answer (even 401) proves the upstream is reachable.
+      // Any HTTP answer below 500 (even 401) proves the upstream is reachable.
       const response = await fetch(http.url({ path: '/api/content/v2/users/me' }), {
         signal: AbortSignal.timeout(config.upstream.connectTimeoutMs),
       });
       await response.body?.cancel();
-      ready = response.status < 500;
+      return response.status < 500;
     } catch {
-      ready = false;
+      return false;
     }
-    readyAt = Date.now();
-    return ready;
+  };
+  const checkReady = (): Promise<boolean> => {
+    if (Date.now() - readyAt < readyTtlMs) return Promise.resolve(ready);
+    checking ??= probe().then((ok) => {
+      ready = ok;
+      readyAt = Date.now();
+      checking = undefined;
+      return ok;
+    });
+    return checking;
   };
 
   const json = (res: ServerResponse, status: number, body: unknown) => {

@@ -89,21 +89,37 @@ function errorCode(error: unknown): string | undefined {
 
 export class DomoHttp {
   readonly baseUrl: string;
+  private readonly origin: string;
+  /** A path prefix of the base URL (a proxy in front of Domo), without the trailing slash. */
+  private readonly basePath: string;
   private readonly dispatcher: Dispatcher;
   private readonly logger: Logger;
 
   constructor(private readonly options: DomoHttpOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const base = new URL(this.baseUrl);
+    this.origin = base.origin;
+    this.basePath = base.pathname.replace(/\/+$/, '');
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: 10_000, connections: 32 });
     this.logger = options.logger ?? silentLogger;
   }
 
   url(request: Pick<DomoRequest, 'path' | 'query'>): string {
-    const url = new URL(this.baseUrl + request.path);
-    for (const [key, value] of Object.entries(request.query ?? {})) {
-      if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
+    return this.origin + this.target(request);
+  }
+
+  /** Path and query below the origin. Built by hand: two URL parses per call showed in profiles. */
+  private target(request: Pick<DomoRequest, 'path' | 'query'>): string {
+    let search = '';
+    if (request.query) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(request.query)) {
+        if (value !== undefined && value !== null) params.set(key, String(value));
+      }
+      const text = params.toString();
+      if (text) search = `?${text}`;
     }
-    return url.toString();
+    return this.basePath + request.path + search;
   }
 
   /** Sends a request with the given credentials; resolves to the parsed JSON body (undefined when empty). */
@@ -167,10 +183,9 @@ export class DomoHttp {
     const where = { method: request.method, path: request.path };
     let response: Dispatcher.ResponseData;
     try {
-      const url = new URL(this.url(request));
       response = await this.dispatcher.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
+        origin: this.origin,
+        path: this.target(request),
         method: request.method,
         headers,
         body,

@@ -2,8 +2,9 @@
  * Domo's SQL, as the query endpoint takes it, turned into DuckDB SQL for one dataset:
  * - the table name is free: every table after FROM or JOIN names the dataset (CTE names excepted);
  * - backtick identifiers (MySQL style) become double-quoted ones;
- * - only one read statement (SELECT or WITH … SELECT) is taken, and no table function, so a query
- *   cannot reach files or other tables.
+ * - only one read statement (SELECT or WITH … SELECT) is taken, with no table function, no string
+ *   as a table, and none of DuckDB's statement-like subqueries (TABLE, SUMMARIZE, SHOW, PIVOT, …),
+ *   so a query cannot reach files, settings or other tables.
  */
 import { badRequest } from './errors.ts';
 
@@ -84,7 +85,60 @@ export function tokenize(sql: string): Token[] {
 
 /** Functions whose parentheses may hold FROM without naming a table. */
 const FROM_INSIDE = new Set(['EXTRACT', 'TRIM', 'SUBSTRING', 'POSITION', 'OVERLAY']);
-const NOT_A_TABLE = new Set(['SELECT', 'LATERAL', 'VALUES', 'UNNEST']);
+const NOT_A_TABLE = new Set(['SELECT', 'VALUES', 'UNNEST']);
+/** Words that end a FROM clause at its own depth (after them, a comma no longer introduces a table). */
+const CLAUSE_END = new Set([
+  'WHERE',
+  'GROUP',
+  'HAVING',
+  'ORDER',
+  'LIMIT',
+  'OFFSET',
+  'UNION',
+  'INTERSECT',
+  'EXCEPT',
+  'WINDOW',
+  'QUALIFY',
+  'SELECT',
+  'RETURNING',
+]);
+/**
+ * Words that would let a query change data or read another table without a FROM the translation
+ * sees: DuckDB takes `(TABLE t)`, `(SUMMARIZE t)`, `(SHOW TABLES)`, `(PIVOT t ON …)` as subqueries and
+ * `WITH … DELETE` as a statement. A column with one of these names needs backticks.
+ */
+const REFUSED_WORDS = new Set([
+  'TABLE',
+  'SUMMARIZE',
+  'DESCRIBE',
+  'SHOW',
+  'PIVOT',
+  'PIVOT_WIDER',
+  'PIVOT_LONGER',
+  'UNPIVOT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'MERGE',
+  'CREATE',
+  'DROP',
+  'ALTER',
+  'COPY',
+  'ATTACH',
+  'DETACH',
+  'PRAGMA',
+  'INSTALL',
+  'LOAD',
+  'EXPORT',
+  'IMPORT',
+  'CALL',
+  'CHECKPOINT',
+  'VACUUM',
+  'TRUNCATE',
+]);
+/** Functions that reach files, settings, the environment or the catalog. */
+const REFUSED_FUNCTION =
+  /^(READ_\w+|GLOB|PARQUET_\w+|SNIFF_CSV|QUERY_TABLE|QUERY|GETENV|ICEBERG_\w+|DELTA_SCAN|DUCKDB_\w+|PRAGMA_\w+|WHICH_SECRET|CURRENT_SETTING)$/;
 
 export function toDuckDbSql(sql: string, table: string): string {
   const tokens = tokenize(sql);
@@ -114,6 +168,8 @@ export function toDuckDbSql(sql: string, table: string): string {
 
   const out: string[] = [];
   const parens: string[] = [];
+  // inFrom[depth]: inside a FROM clause at that parenthesis depth, where a comma names another table.
+  const inFrom: boolean[] = [false];
   let lastWord = '';
   let expectTable = false;
   for (let k = 0; k < tokens.length; k++) {
@@ -124,6 +180,12 @@ export function toDuckDbSql(sql: string, table: string): string {
     }
     const upper = t.text.toUpperCase();
     if (expectTable) {
+      if (t.kind === 'string') throw badRequest('a string cannot stand for a table (no file access)');
+      if (t.kind === 'word' && upper === 'LATERAL') {
+        // LATERAL is followed by the table expression itself.
+        out.push(t.text);
+        continue;
+      }
       expectTable = false;
       if ((t.kind === 'word' && !NOT_A_TABLE.has(upper)) || t.kind === 'quoted') {
         // Take a dotted name (schema.table) whole.
@@ -142,18 +204,31 @@ export function toDuckDbSql(sql: string, table: string): string {
         continue;
       }
     }
-    if (t.text === '(') parens.push(lastWord);
-    else if (t.text === ')') parens.pop();
-    if (t.kind === 'word' && (upper === 'FROM' || upper === 'JOIN')) {
-      const inside = parens[parens.length - 1];
-      if (upper === 'JOIN' || !inside || !FROM_INSIDE.has(inside)) expectTable = true;
+    const depth = parens.length;
+    if (t.text === '(') {
+      parens.push(lastWord);
+      inFrom[parens.length] = false;
+    } else if (t.text === ')') {
+      parens.pop();
+    } else if (t.text === ',' && inFrom[depth]) {
+      expectTable = true;
     }
-    if (
-      t.kind === 'word' &&
-      /^(READ_\w+|GLOB|PARQUET_\w+|SNIFF_CSV|QUERY_TABLE|QUERY|GETENV|ICEBERG_\w+|DELTA_SCAN)$/.test(upper)
-    ) {
-      const after = tokens.slice(k + 1).find((x) => x.kind !== 'space' && x.kind !== 'comment');
-      if (after?.text === '(') throw badRequest(`function ${t.text} is not available`);
+    if (t.kind === 'word') {
+      if (upper === 'FROM' || upper === 'JOIN') {
+        const inside = parens[parens.length - 1];
+        if (upper === 'JOIN' || !inside || !FROM_INSIDE.has(inside)) {
+          expectTable = true;
+          inFrom[depth] = true;
+        }
+      } else if (CLAUSE_END.has(upper)) {
+        inFrom[depth] = false;
+      } else if (REFUSED_WORDS.has(upper)) {
+        throw badRequest(`${upper} is not supported in a query; quote a column of that name with backticks`);
+      }
+      if (REFUSED_FUNCTION.test(upper)) {
+        const after = tokens.slice(k + 1).find((x) => x.kind !== 'space' && x.kind !== 'comment');
+        if (after?.text === '(') throw badRequest(`function ${t.text} is not available`);
+      }
     }
     lastWord = t.kind === 'word' ? upper : '';
     out.push(t.text);

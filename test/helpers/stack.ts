@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Agent, Dispatcher } from 'undici';
 import type { Credentials } from '../../src/domo/auth.ts';
 import { createDispatcher, DomoHttp, type DomoRequest } from '../../src/domo/http.ts';
-import { silentLogger } from '../../src/log.ts';
+import { type Logger, silentLogger } from '../../src/log.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.ts';
 import { createGateway } from '../../src/server.ts';
 
@@ -21,6 +21,12 @@ export interface StackOptions {
   maxQueryRows?: number;
   maxConcurrencyPerRequest?: number;
   headersTimeoutMs?: number;
+  /** The gateway's logger (default silent). */
+  logger?: Logger;
+  /** How long the gateway reuses a readiness answer (default 0: probe every time). */
+  readyTtlMs?: number;
+  /** The gateway's request body limit in bytes. */
+  maxRequestBodyBytes?: number;
 }
 
 export interface Stack {
@@ -83,7 +89,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       maxQueryRows: options.maxQueryRows ?? 10_000,
     },
     http,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
+    readyTtlMs: options.readyTtlMs ?? 0,
+    maxRequestBodyBytes: options.maxRequestBodyBytes,
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -1,0 +1,252 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, instanceBaseUrl, loadConfig } from '../../src/config.ts';
+
+const fails = (env: Record<string, string>, message: RegExp) => {
+  expect(() => loadConfig(env)).toThrow(ConfigError);
+  expect(() => loadConfig(env)).toThrow(message);
+};
+
+describe('loadConfig defaults', () => {
+  it('runs the sandbox with every default when the environment is empty', () => {
+    expect(loadConfig({})).toEqual({
+      port: 4000,
+      host: '127.0.0.1',
+      domoBaseUrl: null,
+      serverCredentials: null,
+      upstream: {
+        connectTimeoutMs: 10_000,
+        headersTimeoutMs: 60_000,
+        bodyTimeoutMs: 60_000,
+        maxRetries: 3,
+        retryBaseMs: 200,
+        retryMaxDelayMs: 20_000,
+        connections: 32,
+        maxConcurrencyPerRequest: 8,
+      },
+      maxPageSize: 50,
+      maxQueryRows: 10_000,
+      logLevel: 'info',
+      sandbox: {
+        dbPath: null,
+        port: 4001,
+        token: 'sandbox-developer-token',
+        sqlShape: 'objects',
+        largeRows: 200_000,
+        executionSettleMs: 200,
+      },
+    });
+  });
+
+  it('treats empty and blank values as unset', () => {
+    expect(loadConfig({ PORT: '', DOMO_INSTANCE: '   ', LOG_LEVEL: '' })).toMatchObject({
+      port: 4000,
+      domoBaseUrl: null,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DOMO_INSTANCE: 'acme',
+      DOMO_DEVELOPER_TOKEN: 'tok',
+      DOMO_CONNECT_TIMEOUT_MS: '1000',
+      DOMO_HEADERS_TIMEOUT_MS: '2000',
+      DOMO_BODY_TIMEOUT_MS: '3000',
+      DOMO_MAX_RETRIES: '0',
+      DOMO_RETRY_BASE_MS: '50',
+      DOMO_RETRY_MAX_DELAY_MS: '500',
+      DOMO_CONNECTIONS: '4',
+      DOMO_MAX_CONCURRENCY: '2',
+      MAX_PAGE_SIZE: '100',
+      MAX_QUERY_ROWS: '20',
+      LOG_LEVEL: 'debug',
+      SANDBOX_DB: '/tmp/x.duckdb',
+      SANDBOX_PORT: '0',
+      SANDBOX_TOKEN: 'sb',
+      SANDBOX_SQL_SHAPE: 'columns',
+      SANDBOX_LARGE_ROWS: '10',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      domoBaseUrl: 'https://acme.domo.com',
+      serverCredentials: { kind: 'developer', token: 'tok' },
+      upstream: {
+        connectTimeoutMs: 1000,
+        headersTimeoutMs: 2000,
+        bodyTimeoutMs: 3000,
+        maxRetries: 0,
+        retryBaseMs: 50,
+        retryMaxDelayMs: 500,
+        connections: 4,
+        maxConcurrencyPerRequest: 2,
+      },
+      maxPageSize: 100,
+      maxQueryRows: 20,
+      logLevel: 'debug',
+      sandbox: {
+        dbPath: '/tmp/x.duckdb',
+        port: 0,
+        token: 'sb',
+        sqlShape: 'columns',
+        largeRows: 10,
+        executionSettleMs: 200,
+      },
+    });
+  });
+});
+
+describe('DOMO_INSTANCE', () => {
+  it.each(['acme', 'acme-corp', 'a1', 'x', '123'])('accepts %s', (name) => {
+    expect(loadConfig({ DOMO_INSTANCE: name }).domoBaseUrl).toBe(`https://${name}.domo.com`);
+  });
+
+  it.each([
+    'evil.com/x',
+    'a@b',
+    'acme.domo.com',
+    '127.0.0.1',
+    '10.0.0.1:80',
+    'acme.',
+    'ACME',
+    'Acme',
+    '-acme',
+    'acme-',
+    'ac me',
+    'acme/',
+    'acme#',
+    'acme?x=1',
+    'https://acme.domo.com',
+    'a'.repeat(64),
+    'acmé',
+  ])('refuses %j', (name) => {
+    fails({ DOMO_INSTANCE: name }, /DOMO_INSTANCE must be the instance name only/);
+  });
+
+  it('builds the URL only from a valid name', () => {
+    expect(instanceBaseUrl('acme')).toBe('https://acme.domo.com');
+    expect(() => instanceBaseUrl('evil.com/x')).toThrow(ConfigError);
+  });
+});
+
+describe('DOMO_BASE_URL', () => {
+  it('accepts http(s) URLs and drops trailing slashes', () => {
+    expect(loadConfig({ DOMO_BASE_URL: 'https://acme.domo.com/' }).domoBaseUrl).toBe('https://acme.domo.com');
+    expect(loadConfig({ DOMO_BASE_URL: 'http://127.0.0.1:4001' }).domoBaseUrl).toBe('http://127.0.0.1:4001');
+    expect(loadConfig({ DOMO_BASE_URL: 'https://proxy.example.com/domo/' }).domoBaseUrl).toBe(
+      'https://proxy.example.com/domo',
+    );
+  });
+
+  it.each([
+    ['acme.domo.com', /absolute http\(s\) URL/],
+    ['not a url', /absolute http\(s\) URL/],
+    ['ftp://acme.domo.com', /http or https/],
+    ['file:///etc/passwd', /http or https/],
+    ['https://user:pw@acme.domo.com', /must not carry credentials/],
+    ['https://acme.domo.com/?x=1', /query or fragment/],
+    ['https://acme.domo.com/#x', /query or fragment/],
+  ])('refuses %j', (url, message) => {
+    fails({ DOMO_BASE_URL: url }, message);
+  });
+
+  it('refuses both DOMO_INSTANCE and DOMO_BASE_URL', () => {
+    fails({ DOMO_INSTANCE: 'acme', DOMO_BASE_URL: 'https://acme.domo.com' }, /not both/);
+  });
+});
+
+describe('server credentials', () => {
+  it('takes a developer token or a session token', () => {
+    expect(loadConfig({ DOMO_INSTANCE: 'acme', DOMO_DEVELOPER_TOKEN: ' dev ' }).serverCredentials).toEqual({
+      kind: 'developer',
+      token: 'dev',
+    });
+    expect(loadConfig({ DOMO_INSTANCE: 'acme', DOMO_SESSION_TOKEN: 'ses' }).serverCredentials).toEqual({
+      kind: 'session',
+      token: 'ses',
+    });
+  });
+
+  it('runs without server credentials against a real Domo (callers forward their own)', () => {
+    expect(loadConfig({ DOMO_INSTANCE: 'acme' }).serverCredentials).toBeNull();
+  });
+
+  it('refuses both tokens, and a token with nowhere to send it', () => {
+    fails(
+      { DOMO_INSTANCE: 'acme', DOMO_DEVELOPER_TOKEN: 'a', DOMO_SESSION_TOKEN: 'b' },
+      /DOMO_DEVELOPER_TOKEN or DOMO_SESSION_TOKEN, not both/,
+    );
+    fails({ DOMO_DEVELOPER_TOKEN: 'a' }, /no DOMO_INSTANCE or DOMO_BASE_URL/);
+  });
+
+  it('never puts a token in an error message', () => {
+    try {
+      loadConfig({ DOMO_DEVELOPER_TOKEN: 'secret-value-42' });
+    } catch (error) {
+      expect(String(error)).not.toContain('secret-value-42');
+    }
+  });
+});
+
+describe('numbers and choices', () => {
+  it.each([
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['PORT', '80.5'],
+    ['PORT', 'abc'],
+    ['PORT', '1e3'],
+    ['PORT', '0x10'],
+    ['DOMO_CONNECT_TIMEOUT_MS', '0'],
+    ['DOMO_HEADERS_TIMEOUT_MS', '0'],
+    ['DOMO_BODY_TIMEOUT_MS', '3600001'],
+    ['DOMO_MAX_RETRIES', '11'],
+    ['DOMO_RETRY_BASE_MS', '0'],
+    ['DOMO_RETRY_MAX_DELAY_MS', '300001'],
+    ['DOMO_CONNECTIONS', '0'],
+    ['DOMO_MAX_CONCURRENCY', '257'],
+    ['MAX_PAGE_SIZE', '0'],
+    ['MAX_PAGE_SIZE', '1001'],
+    ['MAX_QUERY_ROWS', '0'],
+    ['SANDBOX_PORT', '70000'],
+    ['SANDBOX_LARGE_ROWS', '-5'],
+  ])('refuses %s=%s naming the variable and its range', (name, value) => {
+    fails({ [name]: value }, new RegExp(`^${name} must be a whole number from \\d+ to \\d+$`));
+  });
+
+  it('accepts the bounds', () => {
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
+    expect(loadConfig({ DOMO_MAX_RETRIES: '10' }).upstream.maxRetries).toBe(10);
+  });
+
+  it('refuses a retry cap below the backoff base', () => {
+    fails({ DOMO_RETRY_BASE_MS: '500', DOMO_RETRY_MAX_DELAY_MS: '100' }, /DOMO_RETRY_MAX_DELAY_MS/);
+  });
+
+  it.each([
+    ['LOG_LEVEL', 'verbose', /LOG_LEVEL must be one of debug, info, warn, error/],
+    ['LOG_LEVEL', 'INFO', /LOG_LEVEL must be one of/],
+    ['SANDBOX_SQL_SHAPE', 'rows', /SANDBOX_SQL_SHAPE must be one of objects, columns/],
+  ])('refuses %s=%s', (name, value, message) => {
+    fails({ [name]: value }, message);
+  });
+
+  it.each(['', ' ', 'local host', 'http://x', 'a/b'])(
+    'refuses HOST %j when it is not a host name',
+    (host) => {
+      if (host.trim() === '') {
+        expect(loadConfig({ HOST: host }).host).toBe('127.0.0.1');
+      } else {
+        fails({ HOST: host }, /HOST must be/);
+      }
+    },
+  );
+
+  it('accepts host names and IP addresses for HOST', () => {
+    for (const host of ['localhost', '0.0.0.0', '::', '::1', '10.1.2.3', 'gateway.internal']) {
+      expect(loadConfig({ HOST: host }).host).toBe(host);
+    }
+  });
+});

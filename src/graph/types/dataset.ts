@@ -313,9 +313,14 @@ const SortOrder = builder.enumType('SortOrder', {
 
 /** Page bounds from Relay arguments, capped at the maximum page size. */
 export function pageArgs(
-  args: { first?: number | null; after?: string | null },
+  args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null },
   max: number,
 ): { limit: number; offset: number } {
+  // Domo's lists page forward by offset only; silently ignoring backward arguments would mislead.
+  if (args.last !== undefined && args.last !== null)
+    throw badUserInput('last is not supported: page forward with first and after', 'last');
+  if (args.before !== undefined && args.before !== null)
+    throw badUserInput('before is not supported: page forward with first and after', 'before');
   const first = args.first ?? max;
   if (first < 0) throw badUserInput('first must not be negative', 'first');
   if (first > max) throw badUserInput(`first must be at most ${max}`, 'first');

@@ -65,7 +65,11 @@ export const CardInfoRef = builder.simpleObject('CardInfo', {
 });
 
 export const DatasetRef = builder.loadableNodeRef<DomoDataSource | Error, string>('Dataset', {
-  id: { resolve: (dataset) => dataset.id.toLowerCase() },
+  id: {
+    resolve: (dataset) => dataset.id.toLowerCase(),
+    // A global id that does not hold a UUID is bad input, refused before any upstream call.
+    parse: (id) => assertDatasetId(id),
+  },
   load: loadDatasets,
   // Datasets that arrive whole (from a list, a search, a stream) fill the cache for later lookups.
   cacheResolved: (dataset) => dataset.id.toLowerCase(),

@@ -10,6 +10,7 @@ import { createDomoClient } from './domo/client.ts';
 import type { DomoHttp } from './domo/http.ts';
 import type { GraphContext } from './graph/context.ts';
 import { clientFacingError } from './graph/errors.ts';
+import { useBadUserInput } from './graph/input-errors.ts';
 import { schema } from './graph/schema.ts';
 import type { Logger } from './log.ts';
 
@@ -35,6 +36,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
     schema,
     graphqlEndpoint: '/graphql',
+    plugins: [useBadUserInput()],
     landingPage: false,
     graphiql: {
       title: 'domo-graph',

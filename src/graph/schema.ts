@@ -9,5 +9,6 @@ import './types/access.ts';
 import './types/manage.ts';
 import './types/indexing.ts';
 import './types/stream.ts';
+import './types/user.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -12,6 +12,7 @@ import { accessRoutes } from './routes/access.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { queryRoutes } from './routes/query.ts';
 import { streamRoutes } from './routes/streams.ts';
+import { userRoutes } from './routes/users.ts';
 import { seedDemoData } from './seed.ts';
 import { SandboxStore } from './store.ts';
 
@@ -92,6 +93,7 @@ const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
   ({ router, store, options }) => queryRoutes(router, store, { shape: options.sqlShape }),
   ({ router, store }) => accessRoutes(router, store),
   ({ router, store, options }) => streamRoutes(router, store, options),
+  ({ router }) => userRoutes(router),
 ];
 
 function matches(pattern: RegExp | string, path: string): boolean {

@@ -47,7 +47,8 @@ function asDatasetError(error: unknown, id: string): Error {
 }
 
 export const OwnerRef = builder.simpleObject('DatasetOwner', {
-  description: 'The user or group that owns a dataset.',
+  description:
+    'The user or group that owns a dataset, from the metadata; for a user, `user` is the User node.',
   fields: (t) => ({
     id: t.id({ description: 'Domo id of the owner.' }),
     name: t.string({ nullable: true, description: 'Display name.' }),

@@ -11,6 +11,7 @@ import { createDomoClient } from './domo/client.ts';
 import type { DomoHttp } from './domo/http.ts';
 import type { GraphContext } from './graph/context.ts';
 import { clientFacingError } from './graph/errors.ts';
+import { useBadUserInput } from './graph/input-errors.ts';
 import { schema } from './graph/schema.ts';
 import type { Logger } from './log.ts';
 
@@ -72,7 +73,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       },
     },
     // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
-    plugins: [useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES)],
+    plugins: [useBadUserInput(), useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES)],
     context: ({ request }): GraphContext => ({
       domo: createDomoClient(http, {
         // The caller's own credentials win over the server's.

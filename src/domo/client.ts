@@ -10,6 +10,7 @@ import type { DomoHttp } from './http.ts';
 import { PermissionsApi } from './permissions.ts';
 import { QueryApi } from './query.ts';
 import { StreamsApi } from './streams.ts';
+import { UsersApi } from './users.ts';
 
 export class DomoClient {
   readonly datasets: DatasetsApi;
@@ -17,6 +18,7 @@ export class DomoClient {
   readonly cards: CardsApi;
   readonly permissions: PermissionsApi;
   readonly streams: StreamsApi;
+  readonly users: UsersApi;
 
   constructor(readonly call: Call) {
     this.datasets = new DatasetsApi(call);
@@ -24,6 +26,7 @@ export class DomoClient {
     this.cards = new CardsApi(call);
     this.permissions = new PermissionsApi(call);
     this.streams = new StreamsApi(call);
+    this.users = new UsersApi(call);
   }
 }
 

@@ -381,4 +381,35 @@ export interface DomoIndexStatus {
   message?: string;
 }
 
+// --- users -----------------------------------------------------------------------------------
+
+/**
+ * `GET /api/content/v3/users/{id}?includeDetails=true` (DOMO-NOTES.md; not in the API doc). Only `id`
+ * is relied on. Details arrive top-level on some instances and under `detail` on others.
+ */
+export interface DomoUser {
+  id: number | string;
+  displayName?: string | null;
+  userName?: string | null;
+  emailAddress?: string | null;
+  roleId?: number | null;
+  title?: string | null;
+  department?: string | null;
+  phoneNumber?: string | null;
+  /** Epoch milliseconds. */
+  created?: number | null;
+  /** Epoch milliseconds. */
+  modified?: number | null;
+  active?: boolean | null;
+  isSystemUser?: boolean | null;
+  detail?: {
+    title?: string | null;
+    department?: string | null;
+    phoneNumber?: string | null;
+    employeeId?: string | null;
+    /** Epoch milliseconds. */
+    lastActivity?: number | null;
+  } | null;
+}
+
 // --- uploads, data versions, partitions ------------------------------------------------------

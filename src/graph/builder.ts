@@ -5,6 +5,10 @@ import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { DateTimeResolver, JSONObjectResolver, JSONResolver, LongResolver } from 'graphql-scalars';
 import type { GraphContext } from './context.ts';
+import { badUserInput } from './errors.ts';
+
+/** Largest number of ids `nodes(ids)` and `datasetsByIds(ids)` take in one field. */
+export const MAX_IDS_PER_REQUEST = 100;
 
 export const builder = new SchemaBuilder<{
   Context: GraphContext;
@@ -24,34 +28,39 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     nodeQueryOptions: {
-      description: 'Any object with a global id: a dataset, a stream, a card, …',
-      args: { id: { description: 'A global id, as the `id` field of any Node gives it.' } },
+      description:
+        'Any object with a global id (a dataset, a stream, a user), through the same loaders as the typed fields; null with an error when unknown.',
+      args: { id: { description: 'Global id, as the `id` field of a Node returns it.' } },
     },
     nodesQueryOptions: {
-      description: 'Several objects by global id, batched through the same loaders.',
-      args: { ids: { description: 'Global ids, as the `id` field of any Node gives them.' } },
+      description: `Several objects by global id, in the order asked (null with an error for each unknown id), batched through the same loaders: datasets in one bulk call. At most ${MAX_IDS_PER_REQUEST} ids.`,
+      args: { ids: { description: 'Global ids, as the `id` field of a Node returns them.' } },
+      resolve: (_, args, _ctx, _info, resolveNodes) => {
+        if (args.ids.length > MAX_IDS_PER_REQUEST)
+          throw badUserInput(`ids must hold at most ${MAX_IDS_PER_REQUEST} ids`, 'ids');
+        return resolveNodes(args.ids);
+      },
     },
     nodeTypeOptions: { description: 'An object with a global id, resolvable through `node(id)`.' },
-    pageInfoTypeOptions: { description: 'Where a page sits in a connection.' },
     idFieldOptions: {
-      description: 'Global id, unique across types: pass it to `node(id)`. The raw Domo id is `domoId`.',
+      description:
+        'Global id (Relay): opaque, for `node(id)` and client caches; `domoId` is the id Domo uses.',
     },
-    edgesFieldOptions: { description: 'The edges of this page, in order.' },
-    pageInfoFieldOptions: { description: 'Where this page sits, and the cursors to page on.' },
-    cursorFieldOptions: {
-      description: 'Opaque position of this edge; pass it as `after` for the next page.',
-    },
-    nodeFieldOptions: { description: 'The object at this edge.' },
+    pageInfoTypeOptions: { description: 'Where a page sits in a connection.' },
     hasNextPageFieldOptions: { description: 'More items follow this page.' },
-    hasPreviousPageFieldOptions: { description: 'Items come before this page.' },
-    startCursorFieldOptions: { description: 'Cursor of the first edge; null on an empty page.' },
-    endCursorFieldOptions: { description: 'Cursor of the last edge; null on an empty page.' },
-    firstArgOptions: { description: 'Page size (at most MAX_PAGE_SIZE; default MAX_PAGE_SIZE).' },
-    afterArgOptions: { description: 'Return the items after this cursor.' },
-    // Domo's lists page forward by offset only: `last` and `before` are accepted for Relay
-    // compatibility and not applied.
-    lastArgOptions: { description: 'Not applied: Domo lists page forward only (use first/after).' },
-    beforeArgOptions: { description: 'Not applied: Domo lists page forward only (use first/after).' },
+    hasPreviousPageFieldOptions: { description: 'Items precede this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first item of this page; null when it is empty.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item of this page; null when it is empty.' },
+    pageInfoFieldOptions: { description: 'Where this page sits, and the cursors to fetch the next one.' },
+    edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
+    nodeFieldOptions: { description: 'The item.' },
+    cursorFieldOptions: { description: 'Opaque position of this item; pass it as `after` for what follows.' },
+    firstArgOptions: { description: 'Items to return from the start (default and maximum: MAX_PAGE_SIZE).' },
+    afterArgOptions: {
+      description: 'Return the items after this cursor (an `endCursor` or an edge cursor).',
+    },
+    lastArgOptions: { description: 'Not supported (Domo pages forward only): a BAD_USER_INPUT error.' },
+    beforeArgOptions: { description: 'Not supported (Domo pages forward only): a BAD_USER_INPUT error.' },
   },
 });
 

@@ -2,11 +2,13 @@
 import { builder } from './builder.ts';
 import './types/column.ts';
 import './types/dataset.ts';
+import './types/lookup.ts';
 import './types/query.ts';
 import './types/card.ts';
 import './types/access.ts';
 import './types/manage.ts';
 import './types/indexing.ts';
 import './types/stream.ts';
+import './types/user.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -12,6 +12,7 @@ import { accessRoutes } from './routes/access.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { queryRoutes } from './routes/query.ts';
 import { streamRoutes } from './routes/streams.ts';
+import { userRoutes } from './routes/users.ts';
 import { seedDemoData } from './seed.ts';
 import { SandboxStore } from './store.ts';
 
@@ -67,6 +68,12 @@ export interface Sandbox {
   server: Server;
   /** Every request that passed routing, in arrival order. */
   readonly requests: RecordedRequest[];
+  /** Highest number of routed requests handled at once since the start or `resetStats()`. */
+  readonly maxInFlight: number;
+  /** Clears the request log and the in-flight high-water mark. */
+  resetStats(): void;
+  /** Milliseconds every routed request waits before it is handled (0, the default, for none). */
+  setLatency(ms: number): void;
   /** Requests matching a method and a path pattern. */
   count(method: string, path: RegExp | string): number;
   inject(fault: Fault): void;
@@ -86,6 +93,7 @@ const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
   ({ router, store, options }) => queryRoutes(router, store, { shape: options.sqlShape }),
   ({ router, store }) => accessRoutes(router, store),
   ({ router, store, options }) => streamRoutes(router, store, options),
+  ({ router }) => userRoutes(router),
 ];
 
 function matches(pattern: RegExp | string, path: string): boolean {
@@ -102,6 +110,10 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   for (const register of ROUTE_MODULES) register({ router, store, options: { sqlShape, executionSettleMs } });
 
   const requests: RecordedRequest[] = [];
+  // Concurrency seen by the server, so tests can prove the gateway bounds its fan-out.
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let latencyMs = 0;
   let faults: Array<Fault & { remaining: number }> = [];
   const maxJsonBytes = options.maxJsonBytes ?? 16 * 1024 * 1024;
 
@@ -136,6 +148,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    let counted = false;
     try {
       if (!authorized(req)) {
         throw new SandboxError(401, 'Full authentication is required to access this resource');
@@ -146,6 +159,10 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         throw new SandboxError(405, `Request method '${method}' not supported`);
       }
       requests.push({ method, path, query: url.search, at: Date.now() });
+      inFlight++;
+      counted = true;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
 
       const fault = faults.find(
         (f) => (!f.method || f.method === method) && matches(f.path, path) && f.remaining > 0,
@@ -203,6 +220,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         console.error('sandbox: unexpected error', error);
         send(res, 500, errorBody(500, 'Internal Server Error'));
       }
+    } finally {
+      if (counted) inFlight--;
     }
   };
 
@@ -221,6 +240,16 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     store,
     server,
     requests,
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    resetStats: () => {
+      requests.length = 0;
+      maxInFlight = inFlight;
+    },
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
     count: (method, path) => requests.filter((r) => r.method === method && matches(path, r.path)).length,
     inject: (fault) => {
       faults.push({ ...fault, remaining: fault.times ?? 1 });

@@ -510,10 +510,11 @@ describe('inputs GraphQL itself refuses', () => {
       ),
     ]);
     const [literal, variable] = result;
-    expect(literal!.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(literal!.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'columns' });
     expect(literal!.errors?.[0]?.message).toMatch(/TEXT/);
     expect(variable!.status).toBe(400);
     expect(variable!.errors?.[0]?.message).toMatch(/CAN_FLY/);
+    expect(variable!.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', variable: 'l' });
     expect(made).toEqual([]);
   });
 });

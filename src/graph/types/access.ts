@@ -46,8 +46,9 @@ export const PrincipalTypeRef = builder.enumType('PrincipalType', {
 const known = <T extends string>(values: readonly T[], value: string): T | null =>
   (values as readonly string[]).includes(value) ? (value as T) : null;
 
-const AccessEntryRef = builder.objectRef<DomoAccessEntry>('AccessEntry').implement({
-  description: "One user's or group's access to a dataset.",
+export const AccessEntryRef = builder.objectRef<DomoAccessEntry>('AccessEntry').implement({
+  description:
+    "One user's or group's access to a dataset. Not a Relay node: an entry is a (dataset, principal) pair with no id or endpoint of its own; for a USER, `user` is the User node.",
   fields: (t) => ({
     // Not `id`: the same user appears in many access lists with different levels, and normalising
     // client caches (Apollo, Relay) would merge entries that share an `id`.

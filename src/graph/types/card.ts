@@ -16,8 +16,8 @@ export const cardsLoader = perRequestLoader((ctx, key) => {
 const optionalString = (value: unknown): string | null =>
   value === undefined || value === null ? null : String(value);
 
-const CardOwnerRef = builder.simpleObject('CardOwner', {
-  description: 'A user or group that owns a card.',
+export const CardOwnerRef = builder.simpleObject('CardOwner', {
+  description: 'A user or group that owns a card; for a user, `user` is the User node.',
   fields: (t) => ({
     id: t.id({ description: 'Domo id of the owner.' }),
     type: t.string({ nullable: true, description: 'USER or GROUP.' }),
@@ -26,7 +26,8 @@ const CardOwnerRef = builder.simpleObject('CardOwner', {
 });
 
 export const CardRef = builder.objectRef<DomoCard>('Card').implement({
-  description: 'A card (a chart, table or KPI) built on a dataset.',
+  description:
+    'A card (a chart, table or KPI) built on a dataset. Not a Relay node: the API has no endpoint that reads one card by id, so `node(id)` could not refetch it; `domoId` identifies it.',
   fields: (t) => ({
     domoId: t.string({ description: 'The card id as Domo shows it.', resolve: (c) => String(c.id) }),
     urn: t.string({ nullable: true, description: 'Card URN.', resolve: (c) => c.urn ?? null }),

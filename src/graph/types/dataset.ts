@@ -47,7 +47,8 @@ function asDatasetError(error: unknown, id: string): Error {
 }
 
 export const OwnerRef = builder.simpleObject('DatasetOwner', {
-  description: 'The user or group that owns a dataset.',
+  description:
+    'The user or group that owns a dataset, from the metadata; for a user, `user` is the User node.',
   fields: (t) => ({
     id: t.id({ description: 'Domo id of the owner.' }),
     name: t.string({ nullable: true, description: 'Display name.' }),
@@ -65,7 +66,11 @@ export const CardInfoRef = builder.simpleObject('CardInfo', {
 });
 
 export const DatasetRef = builder.loadableNodeRef<DomoDataSource | Error, string>('Dataset', {
-  id: { resolve: (dataset) => dataset.id.toLowerCase() },
+  id: {
+    resolve: (dataset) => dataset.id.toLowerCase(),
+    // A global id that does not hold a UUID is bad input, refused before any upstream call.
+    parse: (id) => assertDatasetId(id),
+  },
   load: loadDatasets,
   // Datasets that arrive whole (from a list, a search, a stream) fill the cache for later lookups.
   cacheResolved: (dataset) => dataset.id.toLowerCase(),
@@ -313,9 +318,14 @@ const SortOrder = builder.enumType('SortOrder', {
 
 /** Page bounds from Relay arguments, capped at the maximum page size. */
 export function pageArgs(
-  args: { first?: number | null; after?: string | null },
+  args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null },
   max: number,
 ): { limit: number; offset: number } {
+  // Domo's lists page forward by offset only; silently ignoring backward arguments would mislead.
+  if (args.last !== undefined && args.last !== null)
+    throw badUserInput('last is not supported: page forward with first and after', 'last');
+  if (args.before !== undefined && args.before !== null)
+    throw badUserInput('before is not supported: page forward with first and after', 'before');
   const first = args.first ?? max;
   if (first < 0) throw badUserInput('first must not be negative', 'first');
   if (first > max) throw badUserInput(`first must be at most ${max}`, 'first');

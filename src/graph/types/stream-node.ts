@@ -63,6 +63,7 @@ export const StreamRef = builder.loadableNodeRef<DomoStream | Error, string>('St
   id: {
     resolve: (stream) => String(stream.id),
     description: 'Global id (Relay); domoId is the id Domo uses.',
+    parse: (id) => assertStreamId(id),
   },
   load: loadStreams,
   cacheResolved: (stream) => String(stream.id),

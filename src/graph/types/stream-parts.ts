@@ -26,7 +26,8 @@ export const TransportRef = builder.simpleObject('StreamTransport', {
 });
 
 export const DataProviderRef = builder.objectRef<DomoDataProvider>('DataProvider').implement({
-  description: 'The connector behind a stream, with every field Domo sends.',
+  description:
+    'The connector behind a stream, with every field Domo sends. Not a Relay node: the API has no endpoint that reads one connector by id.',
   fields: (t) => {
     const text = (key: keyof DomoDataProvider, description: string) =>
       t.string({
@@ -89,7 +90,8 @@ export const DataProviderRef = builder.objectRef<DomoDataProvider>('DataProvider
 });
 
 export const AccountRef = builder.objectRef<DomoStreamAccount>('StreamAccount').implement({
-  description: 'The account (credentials) a stream’s connector uses.',
+  description:
+    'The account (credentials) a stream’s connector uses. Not a Relay node: the API has no endpoint that reads one account by id.',
   fields: (t) => ({
     id: t.field({ type: 'Long', description: "Domo's id of the account.", resolve: (a) => a.id }),
     name: t.string({ nullable: true, description: 'Name.', resolve: (a) => a.name ?? null }),

@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { parseAdvancedSchedule } from '../../domo/schedule.ts';
 import {
   DOMO_UPDATE_METHODS,
+  type DomoAccessEntry,
   type DomoDataProvider,
   type DomoDataSource,
   type DomoStreamWriteRequest,
 } from '../../domo/types.ts';
+import { ACCESS_KIND } from '../access-state.ts';
 import { badRequest, newToe, notFound, SandboxError } from '../errors.ts';
 import type { Router } from '../router.ts';
 import { DEMO_USERS } from '../seed.ts';
@@ -192,6 +194,10 @@ export function streamRoutes(router: Router, store: SandboxStore, options: Strea
         store.putDoc('schema', datasetId, { columns: [] }),
         store.putDoc('dataset', datasetId, dataset),
         store.putDoc<StoredExecutions>(EXECUTIONS_KIND, String(id), { executions: [] }),
+        // Like a dataset created alone: its owner is on its access list.
+        store.putDoc<DomoAccessEntry[]>(ACCESS_KIND, datasetId, [
+          { type: 'USER', id: DEMO_USERS[0]!.id, accessLevel: 'OWNER', name: DEMO_USERS[0]!.name },
+        ]),
       ]);
       return { body: composeStream(store, stream, []) };
     }

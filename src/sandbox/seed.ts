@@ -3,7 +3,8 @@
  * examples and the tests can name them. Rows are generated inside DuckDB, which keeps even the
  * large dataset quick to build.
  */
-import type { DomoDataSource, DomoOwner, DomoSchemaColumn } from '../domo/types.ts';
+import type { DomoOwner, DomoSchemaColumn } from '../domo/types.ts';
+import { datasetMetadata } from './metadata.ts';
 import { seedAccessData } from './seed-access.ts';
 import { seedStreams } from './seed-streams.ts';
 import { type SandboxStore, tableName } from './store.ts';
@@ -171,40 +172,18 @@ export async function seedDemoData(store: SandboxStore, options: { largeRows: nu
     if (store.hasDataset(demo.id)) continue;
     const owner = DEMO_USERS[demo.owner]!;
     const created = SEED_EPOCH_MS + index * 86_400_000;
-    const dataset: DomoDataSource = {
+    // refreshCounts below sets lastTouched/lastUpdated an hour after creation.
+    const dataset = datasetMetadata({
       id: demo.id,
-      displayType: demo.provider,
-      dataProviderType: demo.provider,
-      type: demo.provider,
       name: demo.name,
       description: demo.description,
-      owner: { id: owner.id, name: owner.name, type: 'USER', group: false },
-      status: 'SUCCESS',
+      provider: demo.provider,
+      owner,
       created,
-      lastTouched: created + 3_600_000,
-      lastUpdated: created + 3_600_000,
-      rowCount: 0,
-      columnCount: demo.columns.length,
-      cardInfo: { cardCount: 0, cardViewCount: 0 },
-      properties: { formulas: { formulas: {} } },
-      state: 'SUCCESS',
-      validConfiguration: true,
-      validAccount: true,
       transportType: demo.provider === 'api' ? 'API' : 'CONNECTOR',
-      adc: false,
-      adcExternal: false,
-      adcSource: 'DIRECT',
-      masked: false,
-      currentUserFullAccess: true,
-      cloudId: 'domo',
-      cloudName: 'Domo',
-      permissions: 'READ_WRITE_DELETE_SHARE_ADMIN',
-      hidden: false,
-      tags: JSON.stringify(demo.tags),
-      scheduleActive: true,
-      cardCount: 0,
-      cloudEngine: 'domo',
-    };
+      tags: demo.tags,
+      columnCount: demo.columns.length,
+    });
     await store.createDataset(dataset, demo.columns);
     if (demo.rows && demo.count > 0) {
       await store.run(`INSERT INTO ${tableName(demo.id)} ${demo.rows(demo.count)}`);

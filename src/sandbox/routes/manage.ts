@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { DOMO_COLUMN_TYPES, type DomoDataSource, type DomoSchemaColumn } from '../../domo/types.ts';
 import { ACCESS_KIND, INDEX_KIND, type IndexRecord, sandboxCurrentUser } from '../access-state.ts';
 import { badRequest, notFound } from '../errors.ts';
+import { datasetMetadata } from '../metadata.ts';
 import type { Router } from '../router.ts';
 import { duckType, normalizeColumns, quoteIdent, type SandboxStore, tableName } from '../store.ts';
 
@@ -63,40 +64,16 @@ export function manageRoutes(router: Router, store: SandboxStore): void {
     const owner = sandboxCurrentUser();
     const now = Date.now();
     const id = randomUUID();
-    const dataset: DomoDataSource = {
+    const dataset = datasetMetadata({
       id,
-      displayType: userDefinedType,
-      dataProviderType: userDefinedType,
-      type: userDefinedType,
       name: dataSourceName,
       ...(dataSourceDescription ? { description: dataSourceDescription } : {}),
-      owner: { id: owner.id, name: owner.name, type: 'USER', group: false },
-      status: 'SUCCESS',
+      provider: userDefinedType,
+      owner,
       created: now,
-      lastTouched: now,
-      lastUpdated: now,
-      rowCount: 0,
-      columnCount: columns.length,
-      cardInfo: { cardCount: 0, cardViewCount: 0 },
-      properties: { formulas: { formulas: {} } },
-      state: 'SUCCESS',
-      validConfiguration: true,
-      validAccount: true,
       transportType: 'API',
-      adc: false,
-      adcExternal: false,
-      adcSource: 'DIRECT',
-      masked: false,
-      currentUserFullAccess: true,
-      cloudId: 'domo',
-      cloudName: 'Domo',
-      permissions: 'READ_WRITE_DELETE_SHARE_ADMIN',
-      hidden: false,
-      tags: '[]',
-      scheduleActive: true,
-      cardCount: 0,
-      cloudEngine: 'domo',
-    };
+      columnCount: columns.length,
+    });
     await store.createDataset(dataset, columns);
     await store.putDoc(ACCESS_KIND, id, [
       { type: 'USER', id: owner.id, accessLevel: 'OWNER', name: owner.name },

@@ -10,6 +10,7 @@ import {
 } from '../../domo/types.ts';
 import { ACCESS_KIND } from '../access-state.ts';
 import { badRequest, newToe, notFound, SandboxError } from '../errors.ts';
+import { datasetMetadata } from '../metadata.ts';
 import type { Router } from '../router.ts';
 import { DEMO_USERS } from '../seed.ts';
 import type { SandboxStore } from '../store.ts';
@@ -130,41 +131,17 @@ export function streamRoutes(router: Router, store: SandboxStore, options: Strea
       const id = nextStreamId(store);
       const datasetId = randomUUID();
       const schedule = body.advancedScheduleJson ?? null;
-      const dataset: DomoDataSource = {
+      const dataset = datasetMetadata({
         id: datasetId,
-        displayType: provider.key,
-        dataProviderType: provider.key,
-        type: provider.key,
         name: body.dataSource.name,
         description: body.dataSource.description ?? '',
-        owner: { id: DEMO_USERS[0]!.id, name: DEMO_USERS[0]!.name, type: 'USER', group: false },
-        status: 'SUCCESS',
+        provider: provider.key,
+        owner: DEMO_USERS[0]!,
         created: now,
-        lastTouched: now,
-        lastUpdated: now,
-        rowCount: 0,
-        columnCount: 0,
-        cardInfo: { cardCount: 0, cardViewCount: 0 },
-        properties: { formulas: { formulas: {} } },
-        state: 'SUCCESS',
-        validConfiguration: true,
-        validAccount: true,
-        streamId: id,
         transportType: body.transport.type,
-        adc: false,
-        adcExternal: false,
-        adcSource: 'DIRECT',
-        masked: false,
-        currentUserFullAccess: true,
-        cloudId: 'domo',
-        cloudName: 'Domo',
-        permissions: 'READ_WRITE_DELETE_SHARE_ADMIN',
-        hidden: false,
-        tags: '[]',
+        streamId: id,
         scheduleActive: scheduleStateFor(schedule) === 'ACTIVE',
-        cardCount: 0,
-        cloudEngine: 'domo',
-      };
+      });
       const stream: StoredStream = {
         id,
         valid: true,

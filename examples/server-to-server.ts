@@ -138,7 +138,7 @@ export async function serverToServer(client: DomoGraphClient, options: FlowOptio
         account: { id: options.accountId ?? 3 },
         updateMethod: 'APPEND',
         dataProvider: { key: 'snowflake-unload-v2' },
-        dataSource: { name: `${options.name} feed`, description: `Feeds the ${options.name} flow` },
+        dataSource: { name: `${options.name} feed`, description: 'Feeds the server-to-server flow' },
         schedule: { type: 'MANUAL', timezone: 'UTC' },
       },
     });

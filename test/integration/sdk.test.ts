@@ -3,6 +3,11 @@
  * flow of examples/server-to-server.ts step by step, with read-after-write, and every write checked
  * at the sandbox against the method, path and body that /work/shared/domo-dataset-api.md documents.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverToServer } from '../../examples/server-to-server.ts';
 import { DEMO_DATASETS, DEMO_GROUPS, DEMO_USERS } from '../../src/sandbox/seed.ts';
@@ -330,5 +335,29 @@ describe('the SDK client', () => {
     expect(e2.status).toBe(0);
     expect(e2.message).toMatch(/^Dataset: request to http:\/\/127\.0\.0\.1:9\/graphql failed/);
     expect(e2.message).not.toContain('token=abc');
+  });
+
+  it('runs the README example as written (pointed at this stack)', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThan(0);
+    const dir = await mkdtemp(join(tmpdir(), 'domo-graph-readme-'));
+    try {
+      for (const [i, block] of blocks.entries()) {
+        const file = join(dir, `example-${i}.mts`);
+        const source = block
+          .replaceAll("'./src/sdk/index.ts'", `'${new URL('../../src/sdk/index.ts', import.meta.url).href}'`)
+          .replaceAll('http://localhost:4000/graphql', `${stack.gatewayUrl}/graphql`);
+        await writeFile(file, source);
+        // Async: the gateway answering the example runs in this process.
+        const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file], {
+          cwd: new URL('../..', import.meta.url).pathname,
+          env: { ...process.env, DOMO_GRAPH_TOKEN: SANDBOX_TOKEN },
+        });
+        expect(stdout).toMatch(/^created [0-9a-f-]{36}/);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -40,6 +40,8 @@ export interface RecordedRequest {
   query: string;
   /** Milliseconds since the epoch when the request arrived. */
   at: number;
+  /** The body as text, for a non-GET request whose route read it (tests compare it with the API doc). */
+  body?: string;
 }
 
 /** A fault the next matching requests get instead of the real answer. */
@@ -158,7 +160,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       if ('allowed' in found) {
         throw new SandboxError(405, `Request method '${method}' not supported`);
       }
-      requests.push({ method, path, query: url.search, at: Date.now() });
+      const recorded: RecordedRequest = { method, path, query: url.search, at: Date.now() };
+      requests.push(recorded);
       inFlight++;
       counted = true;
       maxInFlight = Math.max(maxInFlight, inFlight);
@@ -186,7 +189,10 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
 
       let bodyText: Promise<string> | undefined;
       const text = () => {
-        bodyText ??= readBody(req);
+        bodyText ??= readBody(req).then((raw) => {
+          if (method !== 'GET') recorded.body = raw;
+          return raw;
+        });
         return bodyText;
       };
       const request: SandboxRequest = {

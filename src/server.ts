@@ -11,6 +11,7 @@ import type { DomoHttp } from './domo/http.ts';
 import type { GraphContext } from './graph/context.ts';
 import { clientFacingError } from './graph/errors.ts';
 import { schema } from './graph/schema.ts';
+import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
 
 export interface GatewayDeps {
@@ -24,6 +25,8 @@ export interface GatewayDeps {
 export interface Gateway {
   server: Server;
   yoga: YogaServerInstance<Record<string, unknown>, GraphContext>;
+  /** Stops every running upload, uncommitted (call on shutdown, before closing the server). */
+  abortUploads(): void;
 }
 
 const READY_TTL_MS = 5_000;
@@ -32,8 +35,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const { config, http, logger } = deps;
   const settings = { maxPageSize: config.maxPageSize, maxQueryRows: config.maxQueryRows };
 
+  const shutdown = new AbortController();
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
     schema,
+    // Multipart requests never reach yoga, which would buffer the files: src/http/uploads.ts streams them.
+    multipart: false,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: {
@@ -54,7 +60,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         return defaultMaskError(error, message, isDev);
       },
     },
-    context: ({ request }): GraphContext => ({
+    context: ({ request, streamedFiles, uploadSignal }): GraphContext => ({
       domo: createDomoClient(http, {
         // The caller's own credentials win over the server's.
         credentials: credentialsFromHeaders(request.headers) ?? config.serverCredentials,
@@ -62,7 +68,20 @@ export function createGateway(deps: GatewayDeps): Gateway {
         maxConcurrency: config.upstream.maxConcurrencyPerRequest,
       }),
       settings,
+      uploads: {
+        files: streamedFiles as Map<string, AsyncIterable<Uint8Array>> | undefined,
+        signal:
+          (uploadSignal as AbortSignal | undefined) ?? AbortSignal.any([request.signal, shutdown.signal]),
+      },
     }),
+  });
+  const uploads = createUploadHandler({
+    http,
+    logger,
+    yoga,
+    serverCredentials: config.serverCredentials,
+    maxConcurrency: config.upstream.maxConcurrencyPerRequest,
+    shutdown: shutdown.signal,
   });
 
   let readyAt = 0;
@@ -97,8 +116,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       );
       return;
     }
+    if (uploads(req, res)) return;
     void yoga.handle(req, res);
   });
 
-  return { server, yoga };
+  return { server, yoga, abortUploads: () => shutdown.abort(new Error('the server is shutting down')) };
 }

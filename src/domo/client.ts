@@ -7,14 +7,20 @@ import { bindCall, type Call } from './call.ts';
 import { DatasetsApi } from './datasets.ts';
 import type { DomoHttp } from './http.ts';
 import { QueryApi } from './query.ts';
+import { UploadsApi } from './uploads.ts';
+import { VersionsApi } from './versions.ts';
 
 export class DomoClient {
   readonly datasets: DatasetsApi;
   readonly query: QueryApi;
+  readonly uploads: UploadsApi;
+  readonly versions: VersionsApi;
 
   constructor(readonly call: Call) {
     this.datasets = new DatasetsApi(call);
     this.query = new QueryApi(call);
+    this.uploads = new UploadsApi(call);
+    this.versions = new VersionsApi(call);
   }
 }
 

@@ -16,6 +16,8 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
     ID: { Input: string; Output: string | number };
+    /** A file of the GraphQL multipart request spec; streamed by the gateway (types/upload.ts). */
+    Upload: { Input: unknown; Output: never };
   };
 }>({
   plugins: [RelayPlugin, DataloaderPlugin, SimpleObjectsPlugin],
@@ -36,3 +38,4 @@ builder.addScalarType('JSON', JSONResolver, {});
 builder.addScalarType('JSONObject', JSONObjectResolver, {});
 
 builder.queryType({ description: 'Reads from Domo.' });
+builder.mutationType({ description: 'Writes to Domo. Never retried automatically.' });

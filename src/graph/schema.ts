@@ -3,5 +3,6 @@ import { builder } from './builder.ts';
 import './types/column.ts';
 import './types/dataset.ts';
 import './types/query.ts';
+import './types/upload.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -4,6 +4,7 @@
  * large dataset quick to build.
  */
 import type { DomoDataSource, DomoOwner, DomoSchemaColumn } from '../domo/types.ts';
+import { seedUploads } from './seed-uploads.ts';
 import { type SandboxStore, tableName } from './store.ts';
 
 /** A fixed clock for seeded timestamps: 2025-01-01T00:00:00Z. */
@@ -209,4 +210,5 @@ export async function seedDemoData(store: SandboxStore, options: { largeRows: nu
     }
     await store.refreshCounts(demo.id, created + 3_600_000);
   }
+  await seedUploads(store);
 }

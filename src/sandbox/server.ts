@@ -10,6 +10,8 @@ import { errorBody, SandboxError } from './errors.ts';
 import { Router, type SandboxRequest } from './router.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { queryRoutes } from './routes/query.ts';
+import { uploadRoutes } from './routes/uploads.ts';
+import { versionRoutes } from './routes/versions.ts';
 import { seedDemoData } from './seed.ts';
 import { SandboxStore } from './store.ts';
 
@@ -74,12 +76,16 @@ export interface SandboxRouteContext {
   router: Router;
   store: SandboxStore;
   options: Required<Pick<SandboxOptions, 'sqlShape'>>;
+  /** Work to do when the sandbox closes (temp files of abandoned uploads). */
+  onClose: (task: () => Promise<void>) => void;
 }
 
 /** Route modules, each registering one domain's endpoints. */
 const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
   ({ router, store }) => datasetRoutes(router, store),
   ({ router, store, options }) => queryRoutes(router, store, { shape: options.sqlShape }),
+  ({ router, store, onClose }) => onClose(uploadRoutes(router, store).cleanup),
+  ({ router, store }) => versionRoutes(router, store),
 ];
 
 function matches(pattern: RegExp | string, path: string): boolean {
@@ -92,7 +98,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const router = new Router();
   const sqlShape = options.sqlShape ?? 'objects';
-  for (const register of ROUTE_MODULES) register({ router, store, options: { sqlShape } });
+  const closers: Array<() => Promise<void>> = [];
+  const onClose = (task: () => Promise<void>) => closers.push(task);
+  for (const register of ROUTE_MODULES) register({ router, store, options: { sqlShape }, onClose });
 
   const requests: RecordedRequest[] = [];
   let faults: Array<Fault & { remaining: number }> = [];
@@ -224,6 +232,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(closers.map((close) => close()));
       await store.close();
     },
   };

@@ -4,5 +4,6 @@ import './types/column.ts';
 import './types/dataset.ts';
 import './types/query.ts';
 import './types/upload.ts';
+import './types/version.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -160,37 +160,47 @@ async function throughGateway(
   return { ms: performance.now() - started, answer };
 }
 
+/** A fresh in-memory sandbox per measurement, so neither run pays for the other's data. */
+async function freshSandbox() {
+  const sandbox = await child(
+    ['--import', 'tsx', 'src/sandbox/main.ts'],
+    { SANDBOX_PORT: '0', SANDBOX_TOKEN: TOKEN, SANDBOX_LARGE_ROWS: '1000' },
+    /listening on (http:\/\/[^\s]+)/,
+  );
+  return { proc: sandbox.proc, url: sandbox.match[1]! };
+}
+
 async function run(sizeMB: number) {
   const file = await generate(sizeMB);
   const bytes = (await stat(file)).size;
-  const db = join(DATA, `sandbox-${sizeMB}.duckdb`);
-  await rm(db, { force: true });
-  await rm(`${db}.wal`, { force: true });
-  const sandbox = await child(
-    ['--import', 'tsx', 'src/sandbox/main.ts'],
-    { SANDBOX_PORT: '0', SANDBOX_TOKEN: TOKEN, SANDBOX_DB: db, SANDBOX_LARGE_ROWS: '1000' },
-    /listening on (http:\/\/[^\s]+)/,
-  );
-  const sandboxUrl = sandbox.match[1]!;
+  const partsDir = join(DATA, `parts-${sizeMB}`);
+  const parts = await splitToDisk(file, partsDir);
+
+  let sandbox = await freshSandbox();
+  let directMs: number;
+  try {
+    directMs = await direct(sandbox.url, parts);
+  } finally {
+    await stop(sandbox.proc);
+    await rm(partsDir, { recursive: true, force: true });
+  }
+
+  sandbox = await freshSandbox();
   const gateway = await child(
     [join(DIST, 'main.js')],
     {
       PORT: '0',
-      DOMO_BASE_URL: sandboxUrl,
+      DOMO_BASE_URL: sandbox.url,
       DOMO_DEVELOPER_TOKEN: TOKEN,
       DOMO_HEADERS_TIMEOUT_MS: '600000',
       DOMO_BODY_TIMEOUT_MS: '600000',
     },
     /open (http:\/\/[^\s]+)\/graphql/,
   );
-  const gatewayUrl = gateway.match[1]!;
   try {
-    const parts = await splitToDisk(file, join(DATA, `parts-${sizeMB}`));
-    const directMs = await direct(sandboxUrl, parts);
-    const via = await throughGateway(gatewayUrl, file);
+    const via = await throughGateway(gateway.match[1]!, file);
     const rss = await peakRssMB(gateway.proc.pid!);
     const mbps = (ms: number) => bytes / 1024 / 1024 / (ms / 1000);
-    await rm(join(DATA, `parts-${sizeMB}`), { recursive: true, force: true });
     return {
       sizeMB: Math.round(bytes / 1024 / 1024),
       rows: Number(via.answer.rows),
@@ -203,8 +213,6 @@ async function run(sizeMB: number) {
   } finally {
     await stop(gateway.proc);
     await stop(sandbox.proc);
-    await rm(db, { force: true });
-    await rm(`${db}.wal`, { force: true });
   }
 }
 

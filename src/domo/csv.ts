@@ -4,6 +4,7 @@
  * must match. Pure and synchronous, so a part upload pipeline (uploads.ts) and unit tests drive it
  * alike. Memory stays bounded by one part plus one row, whatever the file's size.
  */
+import { isUtf8 } from 'node:buffer';
 
 /** A column a CSV field must parse as. */
 export interface CsvColumn {
@@ -165,16 +166,25 @@ function validatorFor(type: string): Validator {
   return VALIDATORS[type.toUpperCase()] ?? VALIDATORS.STRING!;
 }
 
-function countNewlines(s: string, from: number, to: number): number {
-  let count = 0;
-  for (let i = s.indexOf('\n', from); i !== -1 && i < to; i = s.indexOf('\n', i + 1)) count++;
-  return count;
-}
-
 function shown(value: string): string {
   return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 }
 
+function countLF(buf: Buffer, from: number, to: number): number {
+  let count = 0;
+  for (let i = buf.indexOf(LF, from); i !== -1 && i < to; i = buf.indexOf(LF, i + 1)) count++;
+  return count;
+}
+
+const NEWLINE = Buffer.from('\n');
+/** Longest row the splitter holds while looking for its end (an unterminated quote, usually). */
+const MAX_ROW_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Works on bytes: rows are found with native `indexOf`, values of typed columns are read in place,
+ * parts are concatenated from slices of the input (no decode and re-encode), and UTF-8 is checked
+ * natively (`isUtf8`) once per part. Line ends LF or CRLF; a row ends at a line end outside quotes.
+ */
 export class CsvPartSplitter {
   /** Data rows seen so far (the header excluded). */
   rows = 0;
@@ -183,25 +193,22 @@ export class CsvPartSplitter {
   /** Parts emitted so far. */
   parts = 0;
 
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
-  private state = State.FieldStart;
-  private field = '';
-  private fields: string[] = [];
+  /** Bytes of an unfinished row carried to the next write. */
+  private carry: Buffer = Buffer.alloc(0);
+  /** Where the search for the carried row's end resumes, and whether it is inside quotes there. */
+  private carryScan = 0;
+  private carryInQuotes = false;
+  /** 1-based line where the next row starts. */
   private line = 1;
-  private recordLine = 1;
-  private skipLF = false;
-  /** The decoded chunk being parsed, and where its output not yet taken starts. */
-  private text = '';
-  private segStart = 0;
-  private pieces: string[] = [];
-  private pieceChars = 0;
+  private first = true;
+  private pieces: Buffer[] = [];
+  private pieceBytes = 0;
+  /** Line of the first row in the part being built (to locate invalid UTF-8). */
+  private partLine = 1;
   private header: string[] | null | undefined;
   private columns: CsvColumn[] | undefined;
   private validators: Validator[] = [];
-  /** Indexes of the columns whose values need checking (not STRING). */
-  private typed: number[] = [];
   private isString: boolean[] = [];
-  private headerPending = false;
   private ended = false;
 
   constructor(private readonly options: CsvSplitterOptions) {
@@ -218,45 +225,43 @@ export class CsvPartSplitter {
   write(chunk: Uint8Array): Buffer[] {
     if (this.ended) throw new Error('write after end');
     this.bytes += chunk.length;
-    let text: string;
-    try {
-      text = this.decoder.decode(chunk, { stream: true });
-    } catch {
-      throw this.invalidUtf8(chunk);
+    let data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    if (this.carry.length) data = Buffer.concat([this.carry, data]);
+    if (this.first && data.length >= 3) {
+      this.first = false;
+      if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
+    } else if (this.first && data.length < 3) {
+      this.carry = Buffer.from(data);
+      return [];
     }
     const out: Buffer[] = [];
-    this.parse(text, out);
+    this.parse(data, out);
     return out;
   }
 
   /** Ends the input: the final row (with or without a newline) and the last part. */
   end(): Buffer[] {
     if (this.ended) return [];
-    let text: string;
-    try {
-      text = this.decoder.decode();
-    } catch {
-      throw new CsvInputError(`invalid UTF-8 at the end of the file (line ${this.line})`, this.line);
-    }
-    const out: Buffer[] = [];
-    if (text) this.parse(text, out);
     this.ended = true;
-    if (this.state === State.Quoted) {
-      throw new CsvInputError(
-        `unterminated quoted field starting on line ${this.recordLine}`,
-        this.recordLine,
-        this.columns?.[this.fields.length]?.name,
-      );
+    const out: Buffer[] = [];
+    let data = this.carry;
+    if (this.first) {
+      this.first = false;
+      if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
     }
-    if (this.state !== State.FieldStart || this.fields.length > 0) {
+    this.carry = Buffer.alloc(0);
+    if (data.length > 0) {
+      if (this.carryInQuotes || this.findRowEnd(data, 0, 0, false).inQuotes) {
+        throw new CsvInputError(`unterminated quoted field starting on line ${this.line}`, this.line);
+      }
       // The last row had no line end: give it one.
-      this.endField();
-      this.slowRow();
-      this.pieces.push('\n');
-      this.pieceChars++;
-      this.rowDone(0, out);
+      let end = data.length;
+      if (data[end - 1] === CR) end--;
+      if (this.row(data, 0, end)) {
+        this.pieces.push(data.subarray(0, end), NEWLINE);
+        this.pieceBytes += end + 1;
+      }
     }
-    if (this.headerPending) this.headerPending = false;
     this.flush(out);
     if (this.rows === 0) {
       throw new CsvInputError(
@@ -267,179 +272,156 @@ export class CsvPartSplitter {
     return out;
   }
 
-  private invalidUtf8(chunk: Uint8Array): CsvInputError {
-    // Locate the first bad sequence by decoding leniently; the line is exact unless a multi-byte
-    // character straddled the previous chunk.
-    const lenient = new TextDecoder('utf-8').decode(chunk);
-    const at = lenient.indexOf('\uFFFD');
-    const line = this.line + countNewlines(lenient, 0, at === -1 ? lenient.length : at);
-    return new CsvInputError(`invalid UTF-8 on line ${line}`, line);
-  }
-
   /**
-   * Parses decoded text. Output is taken as large slices of the input (cut only at a part's end, a
-   * header, a blank line or a bare CR), not one string per row, which keeps the garbage low.
+   * From `scan` in the row starting at `start`: the index of the LF ending the row, or -1 when the
+   * data ends first (with the quote state there). Checks quotes open a field and close one.
    */
-  private parse(s: string, out: Buffer[]): void {
-    const n = s.length;
-    let i = 0;
-    this.text = s;
-    this.segStart = 0;
-    let nextQuote = -1;
-    let nextCR = -1;
-    while (i < n) {
-      if (this.skipLF) {
-        this.skipLF = false;
-        if (s.charCodeAt(i) === LF) {
-          // The LF of a CRLF whose CR already ended the row (and was written as \n).
-          if (this.segStart === i) this.segStart = i + 1;
-          i++;
+  private findRowEnd(
+    buf: Buffer,
+    start: number,
+    scan: number,
+    inQuotes: boolean,
+  ): { end: number; inQuotes: boolean; scan: number } {
+    let i = scan;
+    for (;;) {
+      if (inQuotes) {
+        const q = buf.indexOf(QUOTE, i);
+        if (q === -1) return { end: -1, inQuotes: true, scan: buf.length };
+        if (q + 1 >= buf.length) return { end: -1, inQuotes: true, scan: q };
+        if (buf[q + 1] === QUOTE) {
+          i = q + 2;
           continue;
         }
-      }
-      // Fast path: a whole row in this chunk, without quotes or a bare CR.
-      if (this.columns && this.state === State.FieldStart && this.fields.length === 0 && this.field === '') {
-        const nl = s.indexOf('\n', i);
-        if (nl !== -1) {
-          if (nextQuote !== -1 && nextQuote < i) nextQuote = -1;
-          if (nextQuote === -1) nextQuote = s.indexOf('"', i);
-          if (nextQuote === -1) nextQuote = n;
-          if (nextCR !== -1 && nextCR < i) nextCR = -1;
-          if (nextCR === -1) nextCR = s.indexOf('\r', i);
-          if (nextCR === -1) nextCR = n;
-          let end = nl;
-          if (nextCR === nl - 1 && nl > i) end = nl - 1;
-          if (nextQuote > nl && (nextCR >= end || nextCR > nl)) {
-            if (end === i) {
-              this.cut(i, nl + 1);
-            } else {
-              this.fastRow(s, i, end);
-              this.rowDone(nl + 1, out);
-            }
-            this.line++;
-            this.recordLine = this.line;
-            i = nl + 1;
-            continue;
-          }
+        const next = buf[q + 1];
+        if (next !== COMMA && next !== LF && next !== CR) {
+          throw this.lineError(buf, start, q, 'unexpected text after a closing quote');
         }
-      }
-      if (this.state === State.Quoted) {
-        const q = s.indexOf('"', i);
-        const stop = q === -1 ? n : q;
-        this.line += countNewlines(s, i, stop);
-        this.field += s.slice(i, stop);
-        if (q === -1) {
-          i = n;
-        } else {
-          i = q + 1;
-          this.state = State.AfterQuote;
-        }
+        inQuotes = false;
+        i = q + 1;
         continue;
       }
-      const c = s.charCodeAt(i);
-      if (c === QUOTE) {
-        if (this.state === State.FieldStart) {
-          this.state = State.Quoted;
-        } else if (this.state === State.AfterQuote) {
-          this.field += '"';
-          this.state = State.Quoted;
-        } else {
-          throw this.error('a quote inside an unquoted field (quote the whole field and double the quote)');
+      const nl = buf.indexOf(LF, i);
+      const q = buf.indexOf(QUOTE, i);
+      if (q !== -1 && (nl === -1 || q < nl)) {
+        if (q !== start && buf[q - 1] !== COMMA) {
+          throw this.lineError(
+            buf,
+            start,
+            q,
+            'a quote inside an unquoted field (quote the whole field and double the quote)',
+          );
         }
-        i++;
+        inQuotes = true;
+        i = q + 1;
         continue;
       }
-      if (c === COMMA) {
-        this.endField();
-        i++;
-        continue;
-      }
-      if (c === LF || c === CR) {
-        if (this.state === State.FieldStart && this.fields.length === 0) {
-          // A blank line: no row, and not written.
-          this.cut(i, i + 1);
-        } else {
-          this.endField();
-          this.slowRow();
-          if (c === CR && !this.headerPending) {
-            // Rows end in \n in the parts, whatever the file used.
-            this.cut(i, i + 1);
-            this.pieces.push('\n');
-            this.pieceChars++;
-            this.rowDone(i + 1, out);
-          } else {
-            this.rowDone(i + 1, out);
-          }
-        }
-        this.line++;
-        this.recordLine = this.line;
-        this.skipLF = c === CR;
-        i++;
-        continue;
-      }
-      if (this.state === State.AfterQuote) throw this.error('unexpected text after a closing quote');
-      let j = i + 1;
-      while (j < n) {
-        const d = s.charCodeAt(j);
-        if (d === COMMA || d === LF || d === CR || d === QUOTE) break;
-        j++;
-      }
-      this.field += s.slice(i, j);
-      this.state = State.Unquoted;
-      i = j;
+      return { end: nl, inQuotes: false, scan: nl === -1 ? buf.length : nl };
     }
-    if (this.segStart < n) {
-      this.pieces.push(s.slice(this.segStart, n));
-      this.pieceChars += n - this.segStart;
+  }
+
+  private lineError(buf: Buffer, start: number, at: number, message: string): CsvInputError {
+    const line = this.line + countLF(buf, start, at);
+    return new CsvInputError(`line ${line}: ${message}`, line);
+  }
+
+  private parse(buf: Buffer, out: Buffer[]): void {
+    const n = buf.length;
+    let pos = 0;
+    let segStart = 0;
+    let scan = this.carryScan;
+    let inQuotes = this.carryInQuotes;
+    while (pos < n) {
+      const found = this.findRowEnd(buf, pos, scan, inQuotes);
+      if (found.end === -1) {
+        if (n - pos > MAX_ROW_BYTES) {
+          throw new CsvInputError(
+            `line ${this.line}: a row longer than ${MAX_ROW_BYTES / 1024 / 1024} MB (an unterminated quote?)`,
+            this.line,
+          );
+        }
+        scan = found.scan;
+        inQuotes = found.inQuotes;
+        break;
+      }
+      const nl = found.end;
+      const end = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
+      const lines = 1 + (found.scan === nl && nl - pos < 2 ? 0 : this.quotedLines(buf, pos, nl));
+      if (end === pos || !this.row(buf, pos, end)) {
+        // A blank line or the header: not written.
+        if (pos > segStart) this.pushPiece(buf.subarray(segStart, pos));
+        segStart = nl + 1;
+        if (this.rows === 0) this.partLine = this.line + lines;
+      } else if (this.pieceBytes + (nl + 1 - segStart) >= this.options.partSizeBytes) {
+        this.pushPiece(buf.subarray(segStart, nl + 1));
+        segStart = nl + 1;
+        this.flush(out);
+        this.partLine = this.line + lines;
+      }
+      this.line += lines;
+      pos = nl + 1;
+      scan = pos;
+      inQuotes = false;
     }
-    this.text = '';
-    this.segStart = 0;
+    if (pos > segStart) this.pushPiece(buf.subarray(segStart, pos));
+    this.carry = pos < n ? Buffer.from(buf.subarray(pos)) : Buffer.alloc(0);
+    this.carryScan = pos < n ? scan - pos : 0;
+    this.carryInQuotes = pos < n ? inQuotes : false;
   }
 
-  /** Leaves text[from, to) out of the output. */
-  private cut(from: number, to: number): void {
-    if (from > this.segStart) {
-      this.pieces.push(this.text.slice(this.segStart, from));
-      this.pieceChars += from - this.segStart;
+  /** Newlines inside quoted fields of a row (only rows with quotes can have them). */
+  private quotedLines(buf: Buffer, start: number, nl: number): number {
+    const q = buf.indexOf(QUOTE, start);
+    return q === -1 || q > nl ? 0 : countLF(buf, start, nl);
+  }
+
+  private pushPiece(piece: Buffer): void {
+    this.pieces.push(piece);
+    this.pieceBytes += piece.length;
+  }
+
+  /** Checks a row (the header the first time); answers whether it is a data row to write. */
+  private row(buf: Buffer, start: number, end: number): boolean {
+    const hasQuote = buf.indexOf(QUOTE, start) !== -1 && buf.indexOf(QUOTE, start) < end;
+    if (this.header === undefined) {
+      const header = buf.subarray(start, end);
+      if (!isUtf8(header)) throw new CsvInputError('invalid UTF-8 on line 1', 1);
+      this.header = splitFields(header.toString('utf8'));
+      return false;
     }
-    this.segStart = to;
+    if (!this.columns) {
+      const count = hasQuote
+        ? splitFields(buf.toString('utf8', start, end)).length
+        : countFields(buf, start, end);
+      this.columns = this.options.resolveColumns(this.header, count);
+      this.validators = this.columns.map((c) => validatorFor(c.type));
+      this.isString = this.columns.map((c) => c.type.toUpperCase() === 'STRING');
+    }
+    try {
+      if (hasQuote) this.checkFields(splitFields(buf.toString('utf8', start, end)));
+      else this.checkInPlace(buf, start, end);
+    } catch (error) {
+      // Bad bytes explain a bad row better than what they look like.
+      if (!isUtf8(buf.subarray(start, end)))
+        throw new CsvInputError(`invalid UTF-8 on line ${this.line}`, this.line);
+      throw error;
+    }
+    this.rows++;
+    return true;
   }
 
-  private error(message: string): CsvInputError {
-    const column = this.columns?.[this.fields.length]?.name;
-    return new CsvInputError(
-      `line ${this.line}${column ? `, column "${column}"` : ''}: ${message}`,
-      this.line,
-      column,
-    );
-  }
-
-  private endField(): void {
-    this.fields.push(this.field);
-    this.field = '';
-    this.state = State.FieldStart;
-  }
-
-  /** A row without quotes, checked in place: fields found with indexOf, only typed ones sliced. */
-  private fastRow(s: string, start: number, end: number): void {
+  /** A row without quotes: fields found with indexOf, only typed ones read. */
+  private checkInPlace(buf: Buffer, start: number, end: number): void {
     const columns = this.columns!;
-    const validators = this.validators;
     const width = columns.length;
     let from = start;
     let k = 0;
     for (;;) {
-      let comma = s.indexOf(',', from);
+      let comma = buf.indexOf(COMMA, from);
       if (comma === -1 || comma > end) comma = end;
       if (k < width && comma > from && !this.isString[k]) {
-        const value = s.slice(from, comma);
-        if (!validators[k]!(value)) {
-          const column = columns[k]!;
-          throw new CsvInputError(
-            `line ${this.recordLine}, column "${column.name}": ${shown(value)} is not a valid ${column.type}`,
-            this.recordLine,
-            column.name,
-          );
-        }
+        // Valid values are ASCII, so latin1 reads them exactly and fast; others fail either way.
+        const value = buf.toString('latin1', from, comma);
+        if (!this.validators[k]!(value)) throw this.valueError(k, buf.toString('utf8', from, comma));
       }
       k++;
       if (comma === end) break;
@@ -448,76 +430,102 @@ export class CsvPartSplitter {
     if (k !== width) throw this.fieldCountError(k);
   }
 
-  private fieldCountError(found: number): CsvInputError {
-    const columns = this.columns!;
+  private checkFields(fields: string[]): void {
+    if (fields.length !== this.columns!.length) throw this.fieldCountError(fields.length);
+    for (let k = 0; k < fields.length; k++) {
+      const value = fields[k]!;
+      if (value !== '' && !this.isString[k] && !this.validators[k]!(value)) throw this.valueError(k, value);
+    }
+  }
+
+  private valueError(k: number, value: string): CsvInputError {
+    const column = this.columns![k]!;
     return new CsvInputError(
-      `line ${this.recordLine}: expected ${columns.length} fields (${columns.map((c) => c.name).join(', ')}), found ${found}`,
-      this.recordLine,
+      `line ${this.line}, column "${column.name}": ${shown(value)} is not a valid ${column.type}`,
+      this.line,
+      column.name,
     );
   }
 
-  private checkRow(fields: string[]): void {
+  private fieldCountError(found: number): CsvInputError {
     const columns = this.columns!;
-    if (fields.length !== columns.length) throw this.fieldCountError(fields.length);
-    for (const k of this.typed) {
-      const value = fields[k]!;
-      if (value !== '' && !this.validators[k]!(value)) {
-        const column = columns[k]!;
-        throw new CsvInputError(
-          `line ${this.recordLine}, column "${column.name}": ${shown(value)} is not a valid ${column.type}`,
-          this.recordLine,
-          column.name,
-        );
-      }
-    }
-  }
-
-  /** A row read field by field (quotes, or split across chunks): the header, or a row to check. */
-  private slowRow(): void {
-    const fields = this.fields;
-    this.fields = [];
-    if (this.header === undefined) {
-      this.header = fields;
-      // The header is not written: drop everything up to here.
-      this.pieces = [];
-      this.pieceChars = 0;
-      this.headerPending = true;
-      return;
-    }
-    this.resolve(fields.length);
-    this.checkRow(fields);
-  }
-
-  private resolve(firstRowFields: number): void {
-    if (this.columns) return;
-    this.columns = this.options.resolveColumns(this.header ?? null, firstRowFields);
-    this.validators = this.columns.map((c) => validatorFor(c.type));
-    this.typed = this.columns.flatMap((c, k) => (c.type.toUpperCase() === 'STRING' ? [] : [k]));
-    this.isString = this.columns.map((c) => c.type.toUpperCase() === 'STRING');
-  }
-
-  /** After a row (or the header) that ends at `end` in the current text. */
-  private rowDone(end: number, out: Buffer[]): void {
-    if (this.headerPending) {
-      this.headerPending = false;
-      this.segStart = Math.max(this.segStart, end);
-      return;
-    }
-    this.rows++;
-    if (this.pieceChars + (end - this.segStart) >= this.options.partSizeBytes) {
-      if (end > this.segStart) this.pieces.push(this.text.slice(this.segStart, end));
-      this.segStart = end;
-      this.flush(out);
-    }
+    return new CsvInputError(
+      `line ${this.line}: expected ${columns.length} fields (${columns.map((c) => c.name).join(', ')}), found ${found}`,
+      this.line,
+    );
   }
 
   private flush(out: Buffer[]): void {
     if (this.pieces.length === 0) return;
-    out.push(Buffer.from(this.pieces.join(''), 'utf8'));
+    const part =
+      this.pieces.length === 1 ? Buffer.from(this.pieces[0]!) : Buffer.concat(this.pieces, this.pieceBytes);
     this.pieces = [];
-    this.pieceChars = 0;
+    this.pieceBytes = 0;
+    if (!isUtf8(part)) throw this.invalidUtf8(part);
+    out.push(part);
     this.parts++;
   }
+
+  /** Locates the first row of a part that is not UTF-8 (an error path only). */
+  private invalidUtf8(part: Buffer): CsvInputError {
+    let line = this.partLine;
+    let start = 0;
+    while (start < part.length) {
+      let nl = part.indexOf(LF, start);
+      if (nl === -1) nl = part.length;
+      if (!isUtf8(part.subarray(start, nl))) break;
+      line++;
+      start = nl + 1;
+    }
+    return new CsvInputError(`invalid UTF-8 on line ${line}`, line);
+  }
+}
+
+function countFields(buf: Buffer, start: number, end: number): number {
+  let count = 1;
+  for (let i = buf.indexOf(COMMA, start); i !== -1 && i < end; i = buf.indexOf(COMMA, i + 1)) count++;
+  return count;
+}
+
+/** The fields of one row (RFC 4180 quoting; the row is known to be well-formed). */
+export function splitFields(row: string): string[] {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (row.charCodeAt(i) === QUOTE) {
+      let value = '';
+      let from = i + 1;
+      for (;;) {
+        const q = row.indexOf('"', from);
+        if (q === -1) {
+          value += row.slice(from);
+          i = row.length;
+          break;
+        }
+        value += row.slice(from, q);
+        if (row.charCodeAt(q + 1) === QUOTE) {
+          value += '"';
+          from = q + 2;
+          continue;
+        }
+        i = q + 1;
+        break;
+      }
+      fields.push(value);
+    } else {
+      let comma = row.indexOf(',', i);
+      if (comma === -1) comma = row.length;
+      fields.push(row.slice(i, comma));
+      i = comma;
+    }
+    if (i >= row.length) break;
+    i++; // the comma
+    if (i === row.length) {
+      fields.push('');
+      break;
+    }
+  }
+  return fields;
 }
 
 /** Quotes a value for CSV when it needs it; null and undefined become an empty field. */

@@ -71,9 +71,12 @@ describe('CsvPartSplitter', () => {
 
   it('handles a UTF-8 BOM, CRLF line ends and a final line without newline', () => {
     const csv = `\uFEFF${HEADER.replace('\n', '\r\n')}1,é,1,\r\n2,"a\r\nb",2,`;
-    const { parts, rows } = split(csv, { chunk: 1 });
-    expect(rows).toBe(2);
-    expect(parts.join('')).toBe('1,é,1,\n2,"a\r\nb",2,\n');
+    for (const chunk of [1, 2, 5, 1000]) {
+      const { parts, rows } = split(csv, { chunk });
+      expect(rows).toBe(2);
+      // CRLF stays as sent (Domo and the sandbox read it); the last row gets a line end.
+      expect(parts.join('')).toBe('1,é,1,\r\n2,"a\r\nb",2,\n');
+    }
   });
 
   it('rejects an empty file and a header without rows', () => {
@@ -98,6 +101,16 @@ describe('CsvPartSplitter', () => {
     expect(
       error(() => split(Buffer.concat([Buffer.from(`${HEADER}1,`), Buffer.from([0xc3])]))).message,
     ).toMatch(/invalid UTF-8/);
+  });
+
+  it('finds invalid UTF-8 in a string field of a later part, with its line', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => Buffer.from(`${i},"row\n${i}",1,\n`));
+    rows[20] = Buffer.concat([Buffer.from('20,bad'), Buffer.from([0xe2, 0x28, 0xa1]), Buffer.from(',1,\n')]);
+    for (const chunk of [3, 64, 4096]) {
+      const e = error(() => split(Buffer.concat([Buffer.from(HEADER), ...rows]), { chunk, partSize: 40 }));
+      // Rows 0-19 take two lines each (a quoted newline): row 20 starts on line 2 + 40.
+      expect(e.message).toBe('invalid UTF-8 on line 42');
+    }
   });
 
   it('rejects a header that does not match the schema, naming the column', () => {

@@ -48,117 +48,119 @@ enum State {
   AfterQuote = 3,
 }
 
-type Validator = (value: string) => boolean;
+/** Whether bytes [from, to) hold a valid value; the range is never empty (an empty field is a null). */
+type Validator = (b: Uint8Array, from: number, to: number) => boolean;
 
 const INT64_MAX = 9_223_372_036_854_775_807n;
 const INT64_MIN = -9_223_372_036_854_775_808n;
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const PLUS = 43;
+const MINUS = 45;
 
-// Hand-written checks, not regexes or Date objects: they run once per typed value of every row,
-// and dominate the splitter's cost otherwise.
+// Hand-written checks on bytes, not regexes, strings or Date objects: they run once per typed value
+// of every row and would dominate the splitter's cost otherwise.
 
-function isDigit(c: number): boolean {
-  return c >= 48 && c <= 57;
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 48 && c <= 57;
 }
 
-/** Digits from `from` (inclusive) to `to` (exclusive) as a number, or -1 when one is not a digit. */
-function digits(v: string, from: number, to: number): number {
+/** Digits in [from, to) as a number, or -1 when one is not a digit. */
+function digits(b: Uint8Array, from: number, to: number): number {
   let n = 0;
   for (let i = from; i < to; i++) {
-    const c = v.charCodeAt(i);
-    if (!isDigit(c)) return -1;
+    const c = b[i]!;
+    if (c < 48 || c > 57) return -1;
     n = n * 10 + (c - 48);
   }
   return n;
 }
 
-/** A run of digits starting at `i`; answers the index after it. */
-function skipDigits(v: string, i: number): number {
-  while (i < v.length && isDigit(v.charCodeAt(i))) i++;
+function skipDigits(b: Uint8Array, i: number, to: number): number {
+  while (i < to && isDigit(b[i])) i++;
   return i;
 }
 
-function validDate(v: string): boolean {
-  if (v.length < 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return false;
-  const year = digits(v, 0, 4);
-  const month = digits(v, 5, 7);
-  const day = digits(v, 8, 10);
+function validDate(b: Uint8Array, from: number): boolean {
+  if (b[from + 4] !== MINUS || b[from + 7] !== MINUS) return false;
+  const year = digits(b, from, from + 4);
+  const month = digits(b, from + 5, from + 7);
+  const day = digits(b, from + 8, from + 10);
   if (year < 0 || month < 1 || month > 12 || day < 1) return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 && leap ? 29 : DAYS[month - 1]!);
 }
 
-function validLong(v: string): boolean {
-  const sign = v.charCodeAt(0) === 43 || v.charCodeAt(0) === 45 ? 1 : 0;
-  const length = v.length - sign;
-  if (length < 1 || length > 19 || skipDigits(v, sign) !== v.length) return false;
+function validLong(b: Uint8Array, from: number, to: number): boolean {
+  const sign = b[from] === PLUS || b[from] === MINUS ? 1 : 0;
+  const length = to - from - sign;
+  if (length < 1 || length > 19 || skipDigits(b, from + sign, to) !== to) return false;
   if (length < 19) return true;
-  const n = BigInt(v);
+  const n = BigInt(Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('latin1'));
   return n <= INT64_MAX && n >= INT64_MIN;
 }
 
-/** Digits with an optional point (at least one digit), after an optional sign; the index after it or -1. */
-function decimalEnd(v: string): number {
-  let i = v.charCodeAt(0) === 43 || v.charCodeAt(0) === 45 ? 1 : 0;
+/** An optional sign, digits with an optional point (one digit at least): the index after, or -1. */
+function decimalEnd(b: Uint8Array, from: number, to: number): number {
+  let i = b[from] === PLUS || b[from] === MINUS ? from + 1 : from;
   const intStart = i;
-  i = skipDigits(v, i);
+  i = skipDigits(b, i, to);
   let count = i - intStart;
-  if (v.charCodeAt(i) === 46) {
+  if (i < to && b[i] === 46) {
     const fracStart = i + 1;
-    i = skipDigits(v, fracStart);
+    i = skipDigits(b, fracStart, to);
     count += i - fracStart;
   }
   return count > 0 ? i : -1;
 }
 
-function validDouble(v: string): boolean {
-  let i = decimalEnd(v);
+function validDouble(b: Uint8Array, from: number, to: number): boolean {
+  let i = decimalEnd(b, from, to);
   if (i === -1) return false;
-  if (i === v.length) return true;
-  const c = v.charCodeAt(i);
-  if (c !== 101 && c !== 69) return false;
+  if (i === to) return true;
+  if (b[i] !== 101 && b[i] !== 69) return false;
   i++;
-  if (v.charCodeAt(i) === 43 || v.charCodeAt(i) === 45) i++;
+  if (i < to && (b[i] === PLUS || b[i] === MINUS)) i++;
   const start = i;
-  i = skipDigits(v, i);
-  return i > start && i === v.length;
+  i = skipDigits(b, i, to);
+  return i > start && i === to;
 }
 
-function validDecimal(v: string): boolean {
-  if (decimalEnd(v) !== v.length) return false;
+function validDecimal(b: Uint8Array, from: number, to: number): boolean {
+  if (decimalEnd(b, from, to) !== to) return false;
   // The sandbox (and Domo's default) keeps DECIMAL(38,10): at most 28 digits before the point.
-  const point = v.indexOf('.');
-  const sign = v.charCodeAt(0) === 43 || v.charCodeAt(0) === 45 ? 1 : 0;
-  return (point === -1 ? v.length : point) - sign <= 28;
+  const sign = b[from] === PLUS || b[from] === MINUS ? 1 : 0;
+  let point = from + sign;
+  while (point < to && b[point] !== 46) point++;
+  return point - from - sign <= 28;
 }
 
-/** YYYY-MM-DD, optionally [T ]HH:MM[:SS[.fraction]] and a Z. */
-function validDateTime(v: string): boolean {
-  let end = v.length;
-  if (v.charCodeAt(end - 1) === 90) end--;
-  if (!validDate(v) || (end !== 10 && end < 16)) return false;
-  if (end === 10) return end === v.length || v.length === 11;
-  const sep = v.charCodeAt(10);
-  if ((sep !== 84 && sep !== 32) || v.charCodeAt(13) !== 58) return false;
-  const hour = digits(v, 11, 13);
-  const minute = digits(v, 14, 16);
+/** YYYY-MM-DD, optionally [T ]HH:MM[:SS[.fraction]], and an optional Z. */
+function validDateTime(b: Uint8Array, from: number, to: number): boolean {
+  const end = b[to - 1] === 90 ? to - 1 : to;
+  const length = end - from;
+  if ((length !== 10 && length < 16) || !validDate(b, from)) return false;
+  if (length === 10) return true;
+  const sep = b[from + 10];
+  if ((sep !== 84 && sep !== 32) || b[from + 13] !== 58) return false;
+  const hour = digits(b, from + 11, from + 13);
+  const minute = digits(b, from + 14, from + 16);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return false;
-  if (end === 16) return true;
-  if (end < 19 || v.charCodeAt(16) !== 58) return false;
-  const second = digits(v, 17, 19);
+  if (length === 16) return true;
+  if (length < 19 || b[from + 16] !== 58) return false;
+  const second = digits(b, from + 17, from + 19);
   if (second < 0 || second > 59) return false;
-  if (end === 19) return true;
-  if (v.charCodeAt(19) !== 46 || end - 20 < 1 || end - 20 > 9) return false;
-  return digits(v, 20, end) >= 0;
+  if (length === 19) return true;
+  if (b[from + 19] !== 46 || length - 20 < 1 || length - 20 > 9) return false;
+  return digits(b, from + 20, end) >= 0;
 }
 
-/** Whether a value parses as a Domo column type; an empty field is a null and fits any type. */
+/** Whether a value parses as a Domo column type (bytes of a field; an empty field is a null). */
 export const VALIDATORS: Record<string, Validator> = {
   STRING: () => true,
   LONG: validLong,
   DOUBLE: validDouble,
   DECIMAL: validDecimal,
-  DATE: (v) => v.length === 10 && validDate(v),
+  DATE: (b, from, to) => to - from === 10 && validDate(b, from),
   DATETIME: validDateTime,
 };
 
@@ -210,6 +212,9 @@ export class CsvPartSplitter {
   private validators: Validator[] = [];
   private isString: boolean[] = [];
   private ended = false;
+  private quoteBuf: Buffer | undefined;
+  private quoteFrom = 0;
+  private quoteAt = -1;
 
   constructor(private readonly options: CsvSplitterOptions) {
     if (!(options.partSizeBytes > 0)) throw new RangeError('partSizeBytes must be positive');
@@ -301,7 +306,7 @@ export class CsvPartSplitter {
         continue;
       }
       const nl = buf.indexOf(LF, i);
-      const q = buf.indexOf(QUOTE, i);
+      const q = this.nextQuote(buf, i);
       if (q !== -1 && (nl === -1 || q < nl)) {
         if (q !== start && buf[q - 1] !== COMMA) {
           throw this.lineError(
@@ -317,6 +322,20 @@ export class CsvPartSplitter {
       }
       return { end: nl, inQuotes: false, scan: nl === -1 ? buf.length : nl };
     }
+  }
+
+  /**
+   * The first quote at or after `i`, cached per buffer: without the cache a file with few quotes
+   * would be scanned to its next quote once per row.
+   */
+  private nextQuote(buf: Buffer, i: number): number {
+    if (this.quoteBuf === buf && i >= this.quoteFrom && (this.quoteAt === -1 || this.quoteAt >= i)) {
+      return this.quoteAt;
+    }
+    this.quoteBuf = buf;
+    this.quoteFrom = i;
+    this.quoteAt = buf.indexOf(QUOTE, i);
+    return this.quoteAt;
   }
 
   private lineError(buf: Buffer, start: number, at: number, message: string): CsvInputError {
@@ -381,7 +400,8 @@ export class CsvPartSplitter {
 
   /** Checks a row (the header the first time); answers whether it is a data row to write. */
   private row(buf: Buffer, start: number, end: number): boolean {
-    const hasQuote = buf.indexOf(QUOTE, start) !== -1 && buf.indexOf(QUOTE, start) < end;
+    const q = this.nextQuote(buf, start);
+    const hasQuote = q !== -1 && q < end;
     if (this.header === undefined) {
       const header = buf.subarray(start, end);
       if (!isUtf8(header)) throw new CsvInputError('invalid UTF-8 on line 1', 1);
@@ -419,9 +439,8 @@ export class CsvPartSplitter {
       let comma = buf.indexOf(COMMA, from);
       if (comma === -1 || comma > end) comma = end;
       if (k < width && comma > from && !this.isString[k]) {
-        // Valid values are ASCII, so latin1 reads them exactly and fast; others fail either way.
-        const value = buf.toString('latin1', from, comma);
-        if (!this.validators[k]!(value)) throw this.valueError(k, buf.toString('utf8', from, comma));
+        if (!this.validators[k]!(buf, from, comma))
+          throw this.valueError(k, buf.toString('utf8', from, comma));
       }
       k++;
       if (comma === end) break;
@@ -434,7 +453,9 @@ export class CsvPartSplitter {
     if (fields.length !== this.columns!.length) throw this.fieldCountError(fields.length);
     for (let k = 0; k < fields.length; k++) {
       const value = fields[k]!;
-      if (value !== '' && !this.isString[k] && !this.validators[k]!(value)) throw this.valueError(k, value);
+      if (value === '' || this.isString[k]) continue;
+      const bytes = Buffer.from(value, 'utf8');
+      if (!this.validators[k]!(bytes, 0, bytes.length)) throw this.valueError(k, value);
     }
   }
 

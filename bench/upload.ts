@@ -170,22 +170,49 @@ async function freshSandbox() {
   return { proc: sandbox.proc, url: sandbox.match[1]! };
 }
 
+/** Short runs are noisy on a small machine: the best of several, each on a fresh sandbox. */
+const repeats = (sizeMB: number) => (sizeMB <= 256 ? 3 : 1);
+
 async function run(sizeMB: number) {
   const file = await generate(sizeMB);
   const bytes = (await stat(file)).size;
   const partsDir = join(DATA, `parts-${sizeMB}`);
   const parts = await splitToDisk(file, partsDir);
-
-  let sandbox = await freshSandbox();
-  let directMs: number;
+  let directMs = Number.POSITIVE_INFINITY;
   try {
-    directMs = await direct(sandbox.url, parts);
+    for (let i = 0; i < repeats(sizeMB); i++) {
+      const sandbox = await freshSandbox();
+      try {
+        directMs = Math.min(directMs, await direct(sandbox.url, parts));
+      } finally {
+        await stop(sandbox.proc);
+      }
+    }
   } finally {
-    await stop(sandbox.proc);
     await rm(partsDir, { recursive: true, force: true });
   }
+  let best: Awaited<ReturnType<typeof gatewayRun>> | undefined;
+  for (let i = 0; i < repeats(sizeMB); i++) {
+    const result = await gatewayRun(file);
+    if (!best || result.ms < best.ms)
+      best = { ...result, peakRssMB: Math.max(result.peakRssMB, best?.peakRssMB ?? 0) };
+    else best.peakRssMB = Math.max(best.peakRssMB, result.peakRssMB);
+  }
+  const mbps = (ms: number) => bytes / 1024 / 1024 / (ms / 1000);
+  return {
+    sizeMB: Math.round(bytes / 1024 / 1024),
+    rows: Number(best!.answer.rows),
+    parts: Number(best!.answer.parts),
+    directMBps: mbps(directMs),
+    gatewayMBps: mbps(best!.ms),
+    ratio: directMs / best!.ms,
+    gatewayPeakRssMB: best!.peakRssMB,
+  };
+}
 
-  sandbox = await freshSandbox();
+/** One upload through a freshly started gateway (its own process) in front of a fresh sandbox. */
+async function gatewayRun(file: string) {
+  const sandbox = await freshSandbox();
   const gateway = await child(
     [join(DIST, 'main.js')],
     {
@@ -199,17 +226,7 @@ async function run(sizeMB: number) {
   );
   try {
     const via = await throughGateway(gateway.match[1]!, file);
-    const rss = await peakRssMB(gateway.proc.pid!);
-    const mbps = (ms: number) => bytes / 1024 / 1024 / (ms / 1000);
-    return {
-      sizeMB: Math.round(bytes / 1024 / 1024),
-      rows: Number(via.answer.rows),
-      parts: Number(via.answer.parts),
-      directMBps: mbps(directMs),
-      gatewayMBps: mbps(via.ms),
-      ratio: directMs / via.ms,
-      gatewayPeakRssMB: rss,
-    };
+    return { ...via, peakRssMB: await peakRssMB(gateway.proc.pid!) };
   } finally {
     await stop(gateway.proc);
     await stop(sandbox.proc);

@@ -40,14 +40,6 @@ const COMMA = 44;
 const LF = 10;
 const CR = 13;
 
-enum State {
-  FieldStart = 0,
-  Unquoted = 1,
-  Quoted = 2,
-  /** Just saw a quote inside a quoted field: either an escaped quote or the field's end. */
-  AfterQuote = 3,
-}
-
 /** Whether bytes [from, to) hold a valid value; the range is never empty (an empty field is a null). */
 type Validator = (b: Uint8Array, from: number, to: number) => boolean;
 
@@ -364,7 +356,7 @@ export class CsvPartSplitter {
       }
       const nl = found.end;
       const end = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
-      const lines = 1 + (found.scan === nl && nl - pos < 2 ? 0 : this.quotedLines(buf, pos, nl));
+      const lines = 1 + this.quotedLines(buf, pos, nl);
       if (end === pos || !this.row(buf, pos, end)) {
         // A blank line or the header: not written.
         if (pos > segStart) this.pushPiece(buf.subarray(segStart, pos));
@@ -389,7 +381,7 @@ export class CsvPartSplitter {
 
   /** Newlines inside quoted fields of a row (only rows with quotes can have them). */
   private quotedLines(buf: Buffer, start: number, nl: number): number {
-    const q = buf.indexOf(QUOTE, start);
+    const q = this.nextQuote(buf, start);
     return q === -1 || q > nl ? 0 : countLF(buf, start, nl);
   }
 

@@ -227,6 +227,31 @@ function dataVersionOf(commit: unknown): number | string | null {
 }
 
 /**
+ * The source, ended early when the signal aborts: a caller whose body stalls (or a server that shuts
+ * down mid-upload) must not keep the upload waiting for bytes that may never come.
+ */
+async function* abortable(source: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncIterable<Uint8Array> {
+  const iterator = source[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<IteratorResult<Uint8Array>>((resolve) => {
+    onAbort = () => resolve({ done: true, value: undefined });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    // Ends the source (a request body is destroyed); not awaited, as a stalled source may never settle.
+    void iterator.return?.()?.catch(() => undefined);
+  }
+}
+
+/**
  * Streams CSV bytes into a dataset. Reads the schema to validate rows, opens the upload only once
  * the first part is ready (an empty or early-invalid file makes no write), and commits only after
  * every part was acknowledged. Memory: about (concurrency + 1) × part size.
@@ -338,7 +363,7 @@ export async function uploadCsv(
 
   try {
     try {
-      for await (const chunk of source) {
+      for await (const chunk of abortable(source, signal)) {
         if (failure || signal.aborted) break;
         for (const part of splitter.write(chunk)) await dispatch(part);
       }

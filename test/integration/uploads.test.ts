@@ -1,7 +1,11 @@
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.ts';
 import { DEMO_DATASETS } from '../../src/sandbox/seed.ts';
+import { createGateway } from '../../src/server.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
-import { abortedPut, gqlMultipart, putCsv, rowsOf } from '../helpers/uploads.ts';
+import { abortedPut, gqlMultipart, putCsv, rowsOf, until } from '../helpers/uploads.ts';
 
 const STAGING = DEMO_DATASETS.staging;
 const HEADER = 'id,payload,amount,loaded_at\n';
@@ -344,5 +348,56 @@ describe('data versions of uploads', () => {
       { dataVersionId: '2', rowCount: 2, status: 'SUCCESS' },
       { dataVersionId: '3', rowCount: 1, status: 'SUCCESS' },
     ]);
+  });
+});
+
+describe('server shutdown', () => {
+  it('stops a running upload uncommitted and answers the caller', async () => {
+    const gateway = createGateway({
+      config: {
+        serverCredentials: null,
+        upstream: {
+          connectTimeoutMs: 5_000,
+          headersTimeoutMs: 30_000,
+          bodyTimeoutMs: 30_000,
+          maxRetries: 0,
+          retryBaseMs: 5,
+          retryMaxDelayMs: 50,
+          connections: 4,
+          maxConcurrencyPerRequest: 8,
+        },
+        maxPageSize: 50,
+        maxQueryRows: 1000,
+      },
+      http: stack.http,
+      logger: silentLogger,
+    });
+    gateway.server.listen(0, '127.0.0.1');
+    await once(gateway.server, 'listening');
+    const port = (gateway.server.address() as { port: number }).port;
+    const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        `http://127.0.0.1:${port}/v1/datasets/${STAGING}/upload?partSizeKB=1`,
+        { method: 'PUT', headers: { 'content-type': 'text/csv', 'x-domo-developer-token': 'test-token' } },
+        (res) => {
+          let body = '';
+          res.on('data', (c) => {
+            body += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.write(`${HEADER}${seedRows(Array.from({ length: 100 }, (_, i) => i))}\n`);
+      // The body stays open: the upload is midway when the server shuts down.
+      void until(() => stack.sandbox.count('PUT', PARTS) >= 1).then(() => gateway.abortUploads());
+    });
+    const { status, body } = await answer;
+    expect(status).toBe(499);
+    expect(JSON.parse(body).error).toMatchObject({ code: 'CANCELLED' });
+    expect(stack.sandbox.count('PUT', COMMIT)).toBe(0);
+    expect(await rowsOf(stack, STAGING, 'count(*)::INT', '1')).toEqual([[0]]);
+    gateway.server.closeAllConnections();
+    gateway.server.close();
   });
 });

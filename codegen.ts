@@ -43,6 +43,8 @@ const config: CodegenConfig = {
           Long: 'number',
           JSON: 'unknown',
           JSONObject: 'Record<string, unknown>',
+          // A file part of a GraphQL multipart request.
+          Upload: 'Blob',
         },
         documentMode: 'documentNode',
         dedupeFragments: true,

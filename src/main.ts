@@ -51,7 +51,7 @@ async function main() {
     },
     headers: { 'user-agent': 'domo-graph/0.1' },
   });
-  const { server } = createGateway({
+  const { server, abortUploads } = createGateway({
     config: { ...config, serverCredentials },
     http,
     logger,
@@ -74,6 +74,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info('shutting down', { signal });
+    abortUploads();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await dispatcher.close();

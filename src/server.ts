@@ -13,6 +13,7 @@ import type { GraphContext } from './graph/context.ts';
 import { clientFacingError } from './graph/errors.ts';
 import { useBadUserInput } from './graph/input-errors.ts';
 import { schema } from './graph/schema.ts';
+import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
 
 export interface GatewayDeps {
@@ -30,6 +31,8 @@ export interface GatewayDeps {
 export interface Gateway {
   server: Server;
   yoga: YogaServerInstance<Record<string, unknown>, GraphContext>;
+  /** Stops every running upload, uncommitted (call on shutdown, before closing the server). */
+  abortUploads(): void;
 }
 
 const READY_TTL_MS = 5_000;
@@ -40,8 +43,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const { config, http, logger } = deps;
   const settings = { maxPageSize: config.maxPageSize, maxQueryRows: config.maxQueryRows };
 
+  const shutdown = new AbortController();
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
     schema,
+    // Multipart requests never reach yoga, which would buffer the files: src/http/uploads.ts streams them.
+    multipart: false,
     graphqlEndpoint: '/graphql',
     // Enforced by useBodyLimit (last in plugins), which skips yoga's per-request stream copy.
     maxRequestBodySize: false,
@@ -74,7 +80,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
     plugins: [useBadUserInput(), useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES)],
-    context: ({ request }): GraphContext => ({
+    context: ({ request, streamedFiles, uploadSignal }): GraphContext => ({
       domo: createDomoClient(http, {
         // The caller's own credentials win over the server's.
         credentials: credentialsFromHeaders(request.headers) ?? config.serverCredentials,
@@ -82,7 +88,23 @@ export function createGateway(deps: GatewayDeps): Gateway {
         maxConcurrency: config.upstream.maxConcurrencyPerRequest,
       }),
       settings,
+      uploads: {
+        files: streamedFiles as Map<string, AsyncIterable<Uint8Array>> | undefined,
+        // Lazy: only upload resolvers read it. Not AbortSignal.any: on Node 20, combining yoga's
+        // request.signal that way stops it from cancelling the request's upstream calls.
+        get signal() {
+          return (uploadSignal as AbortSignal | undefined) ?? eitherSignal(request.signal, shutdown.signal);
+        },
+      },
     }),
+  });
+  const uploads = createUploadHandler({
+    http,
+    logger,
+    yoga,
+    serverCredentials: config.serverCredentials,
+    maxConcurrency: config.upstream.maxConcurrencyPerRequest,
+    shutdown: shutdown.signal,
   });
 
   // Readiness probes can arrive often and from many places: one upstream check at a time, its answer
@@ -128,8 +150,29 @@ export function createGateway(deps: GatewayDeps): Gateway {
       );
       return;
     }
+    if (uploads(req, res)) return;
     void yoga.handle(req, res);
   });
 
-  return { server, yoga };
+  return { server, yoga, abortUploads: () => shutdown.abort(new Error('the server is shutting down')) };
+}
+
+/** A signal that aborts when the request ends or the server shuts down, whichever comes first. */
+function eitherSignal(request: AbortSignal, shutdown: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  if (request.aborted || shutdown.aborted) {
+    controller.abort(request.aborted ? request.reason : shutdown.reason);
+    return controller.signal;
+  }
+  const onShutdown = () => controller.abort(shutdown.reason);
+  shutdown.addEventListener('abort', onShutdown, { once: true });
+  request.addEventListener(
+    'abort',
+    () => {
+      shutdown.removeEventListener('abort', onShutdown);
+      controller.abort(request.reason);
+    },
+    { once: true },
+  );
+  return controller.signal;
 }

@@ -10,7 +10,9 @@ import type { DomoHttp } from './http.ts';
 import { PermissionsApi } from './permissions.ts';
 import { QueryApi } from './query.ts';
 import { StreamsApi } from './streams.ts';
+import { UploadsApi } from './uploads.ts';
 import { UsersApi } from './users.ts';
+import { VersionsApi } from './versions.ts';
 
 export class DomoClient {
   readonly datasets: DatasetsApi;
@@ -19,6 +21,8 @@ export class DomoClient {
   readonly permissions: PermissionsApi;
   readonly streams: StreamsApi;
   readonly users: UsersApi;
+  readonly uploads: UploadsApi;
+  readonly versions: VersionsApi;
 
   constructor(readonly call: Call) {
     this.datasets = new DatasetsApi(call);
@@ -27,6 +31,8 @@ export class DomoClient {
     this.permissions = new PermissionsApi(call);
     this.streams = new StreamsApi(call);
     this.users = new UsersApi(call);
+    this.uploads = new UploadsApi(call);
+    this.versions = new VersionsApi(call);
   }
 }
 

@@ -413,3 +413,73 @@ export interface DomoUser {
 }
 
 // --- uploads, data versions, partitions ------------------------------------------------------
+
+/** `appendId` of an upload start: the upload's mode. */
+export type DomoUploadAppendId = 'replace' | 'append' | 'upsert' | 'delete';
+
+/** `POST /api/data/v3/datasources/:id/uploads` body. */
+export interface DomoUploadStartRequest {
+  appendId?: DomoUploadAppendId | null;
+  action?: 'APPEND' | 'REPLACE' | null;
+  executionId?: number;
+}
+
+/** Stage 1's answer (`dataSourceId` and `requestedAsOf` are absent in the partitioning example). */
+export interface DomoUploadStartResponse {
+  uploadId: number | string;
+  dataSourceId?: string | number;
+  requestedAsOf?: number | string;
+}
+
+/** `PUT …/uploads/:uploadId/commit` body. */
+export interface DomoUploadCommitRequest {
+  action: 'APPEND' | 'REPLACE';
+  index: boolean;
+  dataTag?: string;
+  restateDataTag?: string;
+  message?: string;
+}
+
+/** An entry of `GET /api/data/v3/datasources/:id/dataversions/details` (DOMO-NOTES.md). */
+export interface DomoDataVersion {
+  dataSourceId: string;
+  schemaId?: number | string;
+  dataVersionId: number | string;
+  status?: string;
+  statusMessage?: string | null;
+  datetimeRecorded?: number | string;
+  datetimeUploadCompleted?: number | string | null;
+  runDurationSeconds?: number;
+  sizeBytes?: number;
+  rowCount?: number;
+}
+
+/** An entry of `GET /api/query/v1/datasources/:id/partition` and of `POST …/partition/list`. */
+export interface DomoPartition {
+  partitionId: string;
+  dataVersionId?: number | string;
+  rowCount?: number;
+  sizeBytes?: number;
+  dateCompleted?: number | string;
+  createdDate?: number | string;
+  status?: string;
+}
+
+/** `POST /api/query/v1/datasources/:id/partition/list` body. */
+export interface DomoPartitionListRequest {
+  paginationFields?: Array<{
+    fieldName: string;
+    sortOrder?: 'ASC' | 'DESC';
+    filterValues?: { MIN?: number | string | null; MAX?: number | string | null };
+  }>;
+  limit?: number;
+  offset?: number;
+}
+
+/** `POST /api/dataprocessing/v2/dataflows/data-version-hydrate?engine&limit&offset` body. */
+export interface DomoDataVersionHydrateRequest {
+  id: string;
+  type: string;
+  dataSourceId: string;
+  versionWindow: { type: string; expression: string };
+}

@@ -20,6 +20,8 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown };
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
     ID: { Input: string; Output: string | number };
+    /** A file of the GraphQL multipart request spec; streamed by the gateway (types/upload.ts). */
+    Upload: { Input: unknown; Output: never };
   };
 }>({
   plugins: [RelayPlugin, DataloaderPlugin, SimpleObjectsPlugin],

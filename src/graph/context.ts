@@ -12,4 +12,16 @@ export interface GraphContext {
   /** Upstream client bound to this request's credentials and cancellation signal. */
   domo: DomoClient;
   settings: GraphSettings;
+  /** Files of a multipart request streamed in front of yoga, and the signal that cancels uploads. */
+  uploads?: UploadContext;
 }
+
+export interface UploadContext {
+  /** Streamed files by the marker id their variable carries (src/http/uploads.ts). */
+  files?: Map<string, AsyncIterable<Uint8Array>>;
+  /** Aborted when the caller goes away or the server shuts down. */
+  signal?: AbortSignal;
+}
+
+/** Marker a streamed file's variable carries: `{"streamedUpload": "<id>"}`. */
+export const STREAMED_UPLOAD_KEY = 'streamedUpload';

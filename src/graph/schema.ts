@@ -10,5 +10,7 @@ import './types/manage.ts';
 import './types/indexing.ts';
 import './types/stream.ts';
 import './types/user.ts';
+import './types/upload.ts';
+import './types/version.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -7,6 +7,7 @@ import type { DomoOwner, DomoSchemaColumn } from '../domo/types.ts';
 import { datasetMetadata } from './metadata.ts';
 import { seedAccessData } from './seed-access.ts';
 import { seedStreams } from './seed-streams.ts';
+import { seedUploads } from './seed-uploads.ts';
 import { type SandboxStore, tableName } from './store.ts';
 
 /** A fixed clock for seeded timestamps: 2025-01-01T00:00:00Z. */
@@ -192,4 +193,5 @@ export async function seedDemoData(store: SandboxStore, options: { largeRows: nu
   }
   await seedAccessData(store);
   await seedStreams(store);
+  await seedUploads(store);
 }

@@ -12,7 +12,9 @@ import { accessRoutes } from './routes/access.ts';
 import { datasetRoutes } from './routes/datasets.ts';
 import { queryRoutes } from './routes/query.ts';
 import { streamRoutes } from './routes/streams.ts';
+import { uploadRoutes } from './routes/uploads.ts';
 import { userRoutes } from './routes/users.ts';
+import { versionRoutes } from './routes/versions.ts';
 import { seedDemoData } from './seed.ts';
 import { SandboxStore } from './store.ts';
 
@@ -87,6 +89,8 @@ export interface SandboxRouteContext {
   router: Router;
   store: SandboxStore;
   options: Required<Pick<SandboxOptions, 'sqlShape' | 'executionSettleMs'>>;
+  /** Work to do when the sandbox closes (temp files of abandoned uploads). */
+  onClose: (task: () => Promise<void>) => void;
 }
 
 /** Route modules, each registering one domain's endpoints. */
@@ -96,6 +100,8 @@ const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
   ({ router, store }) => accessRoutes(router, store),
   ({ router, store, options }) => streamRoutes(router, store, options),
   ({ router }) => userRoutes(router),
+  ({ router, store, onClose }) => onClose(uploadRoutes(router, store).cleanup),
+  ({ router, store }) => versionRoutes(router, store),
 ];
 
 function matches(pattern: RegExp | string, path: string): boolean {
@@ -109,7 +115,10 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const router = new Router();
   const sqlShape = options.sqlShape ?? 'objects';
   const executionSettleMs = options.executionSettleMs ?? 200;
-  for (const register of ROUTE_MODULES) register({ router, store, options: { sqlShape, executionSettleMs } });
+  const closers: Array<() => Promise<void>> = [];
+  const onClose = (task: () => Promise<void>) => closers.push(task);
+  for (const register of ROUTE_MODULES)
+    register({ router, store, options: { sqlShape, executionSettleMs }, onClose });
 
   const requests: RecordedRequest[] = [];
   // Concurrency seen by the server, so tests can prove the gateway bounds its fan-out.
@@ -266,6 +275,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(closers.map((close) => close()));
       await store.close();
     },
   };

@@ -22,6 +22,8 @@ export type Scalars = {
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
   /** The `BigInt` scalar type represents non-fractional signed whole numeric values. */
   Long: { input: number; output: number; }
+  /** A file sent as a part of a multipart request (GraphQL multipart request spec). The gateway streams it; it is never buffered whole. */
+  Upload: { input: Blob; output: Blob; }
 };
 
 /** Access to give one user or group. */
@@ -162,6 +164,17 @@ export type NewColumnInput = {
   type: ColumnType;
 };
 
+/** Fields `partitions` sorts by (partition/list paginationFields). */
+export type PartitionSortField =
+  /** When the partition was created. */
+  | 'CREATED_DATE'
+  /** When the load completed. */
+  | 'DATE_COMPLETED'
+  /** The tag. */
+  | 'PARTITION_ID'
+  /** Rows. */
+  | 'ROW_COUNT';
+
 /** A user or group. */
 export type PrincipalInput = {
   /** Domo id of the user or group. */
@@ -295,6 +308,17 @@ export type UpdateStreamInput = {
   /** APPEND, REPLACE, … */
   updateMethod?: InputMaybe<UpdateMethod>;
 };
+
+/** How an upload changes a dataset (the upload start's `appendId`). */
+export type UploadMode =
+  /** Adds the rows. */
+  | 'APPEND'
+  /** Removes the rows whose keys the file lists; unknown keys are ignored. */
+  | 'DELETE'
+  /** Replaces all rows, or only the partition named by dataTag. */
+  | 'REPLACE'
+  /** Replaces rows with the same key (the dataset's key columns). */
+  | 'UPSERT';
 
 export type AccessListFragment = { totalUserCount: number | null, totalGroupCount: number | null, entries: Array<{ principalId: string, type: PrincipalType | null, name: string | null, accessLevel: AccessLevel | null }> };
 

@@ -1,0 +1,316 @@
+/**
+ * Uploads: `uploadDatasetCsv` (a file through the GraphQL multipart request spec, streamed by the
+ * gateway in front of yoga), and `appendRows` / `deleteRows` for small inline changes, all on the
+ * one pipeline of src/domo/uploads.ts: validated, split into parts, committed all or nothing.
+ */
+import { DomoError } from '../../domo/errors.ts';
+import type { DomoSchemaColumn } from '../../domo/types.ts';
+import {
+  csvField,
+  DEFAULT_PART_SIZE,
+  type UploadCsvOptions,
+  type UploadCsvResult,
+  UploadError,
+  type UploadMode,
+  uploadCsv,
+} from '../../domo/uploads.ts';
+import { builder } from '../builder.ts';
+import { type GraphContext, STREAMED_UPLOAD_KEY } from '../context.ts';
+import { assertDatasetId, badUserInput, ClientError, domoErrorToGraphQL } from '../errors.ts';
+import { DatasetRef, schemaLoader } from './dataset.ts';
+
+const MAX_INLINE_ROWS = 10_000;
+
+builder.scalarType('Upload', {
+  description:
+    'A file sent as a part of a multipart request (GraphQL multipart request spec). The gateway streams it; it is never buffered whole.',
+  serialize: () => {
+    throw new Error('Upload is an input type only');
+  },
+  parseValue: (value) => value,
+});
+const MAX_PART_KB = 256 * 1024;
+
+export const UploadModeEnum = builder.enumType('UploadMode', {
+  description: "How an upload changes a dataset (the upload start's `appendId`).",
+  values: {
+    APPEND: { value: 'APPEND', description: 'Adds the rows.' },
+    REPLACE: { value: 'REPLACE', description: 'Replaces all rows, or only the partition named by dataTag.' },
+    UPSERT: { value: 'UPSERT', description: "Replaces rows with the same key (the dataset's key columns)." },
+    DELETE: {
+      value: 'DELETE',
+      description: 'Removes the rows whose keys the file lists; unknown keys are ignored.',
+    },
+  } satisfies Record<UploadMode, unknown>,
+});
+
+interface UploadPayload extends UploadCsvResult {
+  datasetId: string;
+  mode: UploadMode;
+}
+
+export const UploadResultRef = builder.objectRef<UploadPayload>('UploadResult').implement({
+  description: 'A committed upload.',
+  fields: (t) => ({
+    uploadId: t.id({ description: "Domo's upload id.", resolve: (r) => r.uploadId }),
+    mode: t.field({ type: UploadModeEnum, description: 'The mode it ran in.', resolve: (r) => r.mode }),
+    dataVersion: t.id({
+      nullable: true,
+      description: 'The data version the commit created, when Domo said which.',
+      resolve: (r) => r.dataVersion,
+    }),
+    parts: t.int({ description: 'Parts sent (numbered 1..parts).', resolve: (r) => r.parts }),
+    rows: t.field({
+      type: 'Long',
+      description: 'Data rows in the file (no header).',
+      resolve: (r) => r.rows,
+    }),
+    bytes: t.field({ type: 'Long', description: 'Bytes of the file.', resolve: (r) => r.bytes }),
+    durationMs: t.int({
+      description: 'Milliseconds from the first byte to the commit answer.',
+      resolve: (r) => r.durationMs,
+    }),
+    commit: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: "The commit's answer as Domo sent it (Domo documents none).",
+      resolve: (r) => r.commit,
+    }),
+    dataset: t.field({
+      type: DatasetRef,
+      description: 'The dataset after the commit, re-read (row count, last update).',
+      resolve: (r) => r.datasetId,
+    }),
+  }),
+});
+
+function uploadFailure(error: unknown): unknown {
+  if (!(error instanceof UploadError)) return error;
+  const { line, column, part, uploadId } = error.details;
+  const details = Object.fromEntries(
+    Object.entries({ line, column, part, uploadId }).filter(([, v]) => v !== undefined),
+  );
+  if (error.kind === 'data')
+    return new ClientError('BAD_USER_INPUT', error.message, { field: 'file', ...details });
+  if (error.kind === 'aborted') return new ClientError('CANCELLED', error.message, details);
+  const cause = error.cause;
+  const code = cause instanceof DomoError ? domoErrorToGraphQL(cause).extensions.code : 'UPSTREAM_ERROR';
+  const extra: Record<string, unknown> = { ...details };
+  if (cause instanceof DomoError) {
+    if (cause.status !== undefined) extra.upstreamStatus = cause.status;
+    if (cause.toe) extra.toe = cause.toe;
+  }
+  return new ClientError(code as never, `${error.message}; nothing was committed`, extra);
+}
+
+interface CommonArgs {
+  dataTag?: string | null;
+  restateDataTag?: string | null;
+  index?: boolean | null;
+  message?: string | null;
+}
+
+function checkCommon(args: CommonArgs): void {
+  for (const field of ['dataTag', 'restateDataTag'] as const) {
+    const tag = args[field];
+    if (tag === null || tag === undefined) continue;
+    if (tag.trim() === '' || tag.length > 256 || /[/\\\r\n]/.test(tag)) {
+      throw badUserInput(`${field} must be 1 to 256 characters without slashes or line breaks`, field);
+    }
+  }
+  if (args.message && args.message.length > 2000)
+    throw badUserInput('message must be at most 2000 characters', 'message');
+}
+
+async function runUpload(
+  ctx: GraphContext,
+  datasetId: string,
+  source: AsyncIterable<Uint8Array>,
+  options: Omit<UploadCsvOptions, 'signal'>,
+): Promise<UploadPayload> {
+  try {
+    const result = await uploadCsv(ctx.domo, datasetId, source, { ...options, signal: ctx.uploads?.signal });
+    return { ...result, datasetId, mode: options.mode };
+  } catch (error) {
+    throw uploadFailure(error);
+  }
+}
+
+function fileSource(file: unknown, ctx: GraphContext): AsyncIterable<Uint8Array> {
+  if (file && typeof file === 'object') {
+    const id = (file as Record<string, unknown>)[STREAMED_UPLOAD_KEY];
+    if (typeof id === 'string') {
+      const stream = ctx.uploads?.files?.get(id);
+      if (stream) return stream;
+    }
+    // A File from a multipart parser that buffered it (a server set up without the streaming route).
+    const stream = (file as { stream?: () => AsyncIterable<Uint8Array> }).stream;
+    if (typeof stream === 'function') return stream.call(file);
+  }
+  throw badUserInput(
+    'file must be a file part of a multipart request (GraphQL multipart request spec)',
+    'file',
+  );
+}
+
+function commonOptions(args: CommonArgs) {
+  return {
+    dataTag: args.dataTag ?? undefined,
+    restateDataTag: args.restateDataTag ?? undefined,
+    index: args.index ?? true,
+    message: args.message ?? undefined,
+  };
+}
+
+async function schemaOf(ctx: GraphContext, datasetId: string): Promise<DomoSchemaColumn[]> {
+  return schemaLoader(ctx).load(`${datasetId}|true`);
+}
+
+builder.mutationFields((t) => ({
+  uploadDatasetCsv: t.field({
+    type: UploadResultRef,
+    description:
+      'Streams a CSV file into a dataset (GraphQL multipart request): validated, split into parts sent in parallel, committed only when every part succeeded. A bad row is BAD_USER_INPUT naming its line and column; nothing is committed on any failure.',
+    args: {
+      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      file: t.arg({
+        type: 'Upload',
+        required: true,
+        description: 'The CSV file (UTF-8, comma-separated, RFC 4180 quoting).',
+      }),
+      mode: t.arg({
+        type: UploadModeEnum,
+        defaultValue: 'APPEND',
+        description: 'How the rows change the dataset.',
+      }),
+      hasHeader: t.arg.boolean({
+        defaultValue: true,
+        description:
+          'The first row names the columns (checked against the schema, case-sensitive); it is not uploaded.',
+      }),
+      keyColumns: t.arg.stringList({
+        description:
+          'DELETE: the key columns the file holds, in order (default: its header, else the leading schema columns).',
+      }),
+      dataTag: t.arg.string({
+        description: 'Partition tag: the rows form (or replace, with REPLACE) this partition.',
+      }),
+      restateDataTag: t.arg.string({
+        description: 'The older name of the partition tag, for servers that want it.',
+      }),
+      index: t.arg.boolean({ defaultValue: true, description: 'Index the dataset after the commit.' }),
+      message: t.arg.string({ description: 'Commit message.' }),
+      partSizeKB: t.arg.int({ description: `Part size in KiB (default ${DEFAULT_PART_SIZE / 1024}).` }),
+    },
+    resolve: async (_, args, ctx) => {
+      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      checkCommon(args);
+      if (
+        args.partSizeKB !== null &&
+        args.partSizeKB !== undefined &&
+        (args.partSizeKB < 1 || args.partSizeKB > MAX_PART_KB)
+      ) {
+        throw badUserInput(`partSizeKB must be from 1 to ${MAX_PART_KB}`, 'partSizeKB');
+      }
+      const keyColumns = args.keyColumns ?? undefined;
+      if (keyColumns && (keyColumns.length === 0 || new Set(keyColumns).size !== keyColumns.length)) {
+        throw badUserInput('keyColumns must name distinct columns', 'keyColumns');
+      }
+      if (keyColumns && args.mode !== 'DELETE')
+        throw badUserInput('keyColumns applies to DELETE only', 'keyColumns');
+      const source = fileSource(args.file, ctx);
+      return runUpload(ctx, datasetId, source, {
+        mode: (args.mode ?? 'APPEND') as UploadMode,
+        hasHeader: args.hasHeader ?? true,
+        keyColumns,
+        partSizeBytes: args.partSizeKB ? args.partSizeKB * 1024 : undefined,
+        ...commonOptions(args),
+      });
+    },
+  }),
+  appendRows: t.field({
+    type: UploadResultRef,
+    description: 'Appends a few rows given inline, through the same validated upload pipeline.',
+    args: {
+      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      rows: t.arg({
+        type: ['JSONObject'],
+        required: true,
+        description: `Rows keyed by column name; a missing column is null. At most ${MAX_INLINE_ROWS}.`,
+      }),
+      dataTag: t.arg.string({ description: 'Partition tag the rows are appended to.' }),
+      index: t.arg.boolean({ defaultValue: true, description: 'Index the dataset after the commit.' }),
+      message: t.arg.string({ description: 'Commit message.' }),
+    },
+    resolve: async (_, args, ctx) => {
+      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      checkCommon(args);
+      const rows = inlineRows(args.rows);
+      const schema = await schemaOf(ctx, datasetId);
+      const names = new Set(schema.map((c) => c.name));
+      rows.forEach((row, i) => {
+        for (const key of Object.keys(row)) {
+          if (!names.has(key))
+            throw badUserInput(`rows[${i}] has "${key}", which is not a column of the dataset`, 'rows');
+        }
+      });
+      const lines = rows.map((row) => schema.map((c) => csvField(row[c.name])).join(','));
+      return runUpload(ctx, datasetId, textSource(lines), {
+        mode: 'APPEND',
+        hasHeader: false,
+        schema,
+        ...commonOptions(args),
+      });
+    },
+  }),
+  deleteRows: t.field({
+    type: UploadResultRef,
+    description:
+      'Deletes the rows whose keys are given inline (a DELETE upload); keys not found are ignored.',
+    args: {
+      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      keys: t.arg({
+        type: ['JSONObject'],
+        required: true,
+        description: `Key values keyed by key column name; every object names the same columns. At most ${MAX_INLINE_ROWS}.`,
+      }),
+      index: t.arg.boolean({ defaultValue: true, description: 'Index the dataset after the commit.' }),
+      message: t.arg.string({ description: 'Commit message.' }),
+    },
+    resolve: async (_, args, ctx) => {
+      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      checkCommon(args);
+      const keys = inlineRows(args.keys, 'keys');
+      const columns = Object.keys(keys[0]!);
+      if (columns.length === 0) throw badUserInput('keys[0] names no column', 'keys');
+      keys.forEach((key, i) => {
+        const names = Object.keys(key);
+        if (names.length !== columns.length || names.some((n) => !columns.includes(n))) {
+          throw badUserInput(`keys[${i}] names other columns than keys[0] (${columns.join(', ')})`, 'keys');
+        }
+      });
+      const schema = await schemaOf(ctx, datasetId);
+      const lines = [
+        columns.map(csvField).join(','),
+        ...keys.map((k) => columns.map((c) => csvField(k[c])).join(',')),
+      ];
+      return runUpload(ctx, datasetId, textSource(lines), {
+        mode: 'DELETE',
+        hasHeader: true,
+        schema,
+        ...commonOptions(args),
+      });
+    },
+  }),
+}));
+
+function inlineRows(rows: Array<Record<string, unknown>>, field = 'rows'): Array<Record<string, unknown>> {
+  if (rows.length === 0) throw badUserInput(`${field} must not be empty`, field);
+  if (rows.length > MAX_INLINE_ROWS)
+    throw badUserInput(`${field} holds at most ${MAX_INLINE_ROWS} entries; upload a file instead`, field);
+  return rows;
+}
+
+async function* textSource(lines: string[]): AsyncIterable<Uint8Array> {
+  yield Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+}

@@ -1,0 +1,366 @@
+/**
+ * Data versions and partitions: `Dataset.dataVersions`, `Dataset.partitions` (a connection over
+ * partition/list), `Dataset.partitionTags` (the plain list), `Dataset.magicDataVersions`, and the
+ * mutations deleting a partition's data version or its tag.
+ */
+import DataLoader from 'dataloader';
+import type { DomoDataVersion, DomoPartition, DomoPartitionListRequest } from '../../domo/types.ts';
+import { builder } from '../builder.ts';
+import type { GraphContext } from '../context.ts';
+import { assertDatasetId, badUserInput, notFound } from '../errors.ts';
+import { DatasetRef, offsetPage, pageArgs } from './dataset.ts';
+
+type Version = DomoDataVersion;
+type Partition = DomoPartition & { datasetId: string };
+
+const loaders = new WeakMap<
+  GraphContext,
+  { versions: DataLoader<string, Version[]>; partitions: DataLoader<string, Partition[]> }
+>();
+
+/** Per request: one data-version list and one plain partition list per dataset. */
+function listLoaders(ctx: GraphContext) {
+  let found = loaders.get(ctx);
+  if (!found) {
+    found = {
+      versions: new DataLoader(
+        (ids) =>
+          Promise.all(
+            ids.map((id) =>
+              ctx.domo.versions.dataVersions(id).then(
+                (list) => list.map((v) => ({ ...v, dataSourceId: v.dataSourceId ?? id })),
+                (e: unknown) => e as Error,
+              ),
+            ),
+          ),
+        { batch: false },
+      ),
+      partitions: new DataLoader(
+        (ids) =>
+          Promise.all(
+            ids.map((id) =>
+              ctx.domo.versions.partitions(id).then(
+                (list) => list.map((p) => ({ ...p, datasetId: id })),
+                (e: unknown) => e as Error,
+              ),
+            ),
+          ),
+        { batch: false },
+      ),
+    };
+    loaders.set(ctx, found);
+  }
+  return found;
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+export const DataVersionRef = builder.loadableNodeRef<Version | Error, string>('DataVersion', {
+  id: { resolve: (v) => `${v.dataSourceId}/${v.dataVersionId}` },
+  load: (keys, ctx: GraphContext) =>
+    Promise.all(
+      keys.map(async (key) => {
+        const [datasetId, versionId] = splitKey(key);
+        const list = await listLoaders(ctx).versions.load(datasetId);
+        return (
+          list.find((v) => String(v.dataVersionId) === versionId) ?? notFound(`data version ${key} not found`)
+        );
+      }),
+    ),
+  cacheResolved: (v) => `${v.dataSourceId}/${v.dataVersionId}`,
+});
+
+export const PartitionRef = builder.loadableNodeRef<Partition | Error, string>('Partition', {
+  id: { resolve: (p) => `${p.datasetId}/${p.partitionId}` },
+  load: (keys, ctx: GraphContext) =>
+    Promise.all(
+      keys.map(async (key) => {
+        const [datasetId, partitionId] = splitKey(key);
+        const list = await listLoaders(ctx).partitions.load(datasetId);
+        return list.find((p) => p.partitionId === partitionId) ?? notFound(`partition ${key} not found`);
+      }),
+    ),
+  cacheResolved: (p) => `${p.datasetId}/${p.partitionId}`,
+});
+
+const time = (value: number | string | null | undefined) =>
+  value === undefined || value === '' ? null : value;
+
+builder.objectType(DataVersionRef, {
+  description: "One version of a dataset's data: what one upload or run committed.",
+  fields: (t) => ({
+    domoId: t.id({ description: "Domo's data version id.", resolve: (v) => v.dataVersionId }),
+    dataset: t.field({
+      type: DatasetRef,
+      description: 'The dataset.',
+      resolve: (v) => v.dataSourceId.toLowerCase(),
+    }),
+    schemaId: t.id({
+      nullable: true,
+      description: 'Schema the version was written with.',
+      resolve: (v) => v.schemaId ?? null,
+    }),
+    dataVersionId: t.id({ description: 'Same as domoId.', resolve: (v) => v.dataVersionId }),
+    status: t.string({
+      nullable: true,
+      description: 'SUCCESS, DELETED, …',
+      resolve: (v) => v.status ?? null,
+    }),
+    statusMessage: t.string({
+      nullable: true,
+      description: 'Message, e.g. the commit message.',
+      resolve: (v) => v.statusMessage ?? null,
+    }),
+    recordedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was recorded.',
+      resolve: (v) => time(v.datetimeRecorded),
+    }),
+    uploadCompletedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When its upload completed.',
+      resolve: (v) => time(v.datetimeUploadCompleted),
+    }),
+    runDurationSeconds: t.float({
+      nullable: true,
+      description: 'Seconds the load took.',
+      resolve: (v) => v.runDurationSeconds ?? null,
+    }),
+    sizeBytes: t.field({
+      type: 'Long',
+      nullable: true,
+      description: 'Bytes loaded.',
+      resolve: (v) => v.sizeBytes ?? null,
+    }),
+    rowCount: t.field({
+      type: 'Long',
+      nullable: true,
+      description: 'Rows loaded.',
+      resolve: (v) => v.rowCount ?? null,
+    }),
+  }),
+});
+
+builder.objectType(PartitionRef, {
+  description: 'A partition of a dataset: the rows uploaded under one tag (`dataTag`).',
+  fields: (t) => ({
+    domoId: t.id({ description: 'The partition id (its tag).', resolve: (p) => p.partitionId }),
+    partitionId: t.string({ description: 'The partition tag.', resolve: (p) => p.partitionId }),
+    dataset: t.field({
+      type: DatasetRef,
+      description: 'The dataset.',
+      resolve: (p) => p.datasetId.toLowerCase(),
+    }),
+    dataVersionId: t.id({
+      nullable: true,
+      description: 'Data version holding its rows.',
+      resolve: (p) => p.dataVersionId ?? null,
+    }),
+    dataVersion: t.field({
+      type: DataVersionRef,
+      nullable: true,
+      description: 'That data version (one version list call per dataset).',
+      resolve: (p) => (p.dataVersionId === undefined ? null : `${p.datasetId}/${p.dataVersionId}`),
+    }),
+    rowCount: t.field({
+      type: 'Long',
+      nullable: true,
+      description: 'Rows.',
+      resolve: (p) => p.rowCount ?? null,
+    }),
+    sizeBytes: t.field({
+      type: 'Long',
+      nullable: true,
+      description: 'Bytes.',
+      resolve: (p) => p.sizeBytes ?? null,
+    }),
+    status: t.string({ nullable: true, description: 'ACTIVE, DELETED, …', resolve: (p) => p.status ?? null }),
+    dateCompleted: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When its load completed.',
+      resolve: (p) => time(p.dateCompleted),
+    }),
+    createdDate: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was created.',
+      resolve: (p) => time(p.createdDate),
+    }),
+  }),
+});
+
+const PartitionSortField = builder.enumType('PartitionSortField', {
+  description: 'Fields `partitions` sorts by (partition/list paginationFields).',
+  values: {
+    DATE_COMPLETED: { value: 'datecompleted', description: 'When the load completed.' },
+    CREATED_DATE: { value: 'createddate', description: 'When the partition was created.' },
+    PARTITION_ID: { value: 'partitionid', description: 'The tag.' },
+    ROW_COUNT: { value: 'rowcount', description: 'Rows.' },
+  },
+});
+
+/** A page from an upstream list fetched with one extra item, which tells whether more follow. */
+function pageOf<T>(items: T[], offset: number, limit: number) {
+  const total = items.length <= limit ? offset + items.length : undefined;
+  return offsetPage(items, offset, limit, total);
+}
+
+builder.objectFields(DatasetRef, (t) => ({
+  dataVersions: t.field({
+    type: [DataVersionRef],
+    description: 'Every data version, oldest first (dataversions/details).',
+    resolve: async (d, _, ctx) => listLoaders(ctx).versions.load(d.id),
+  }),
+  partitionTags: t.field({
+    type: [PartitionRef],
+    description: 'Every partition tag (the plain partition list: no row counts, deleted versions included).',
+    resolve: async (d, _, ctx) => listLoaders(ctx).partitions.load(d.id),
+  }),
+  partitions: t.connection(
+    {
+      type: PartitionRef,
+      description: 'Partitions with row counts, sorted and filtered by completion date (partition/list).',
+      args: {
+        sortBy: t.arg({
+          type: PartitionSortField,
+          defaultValue: 'datecompleted',
+          description: 'Sort field.',
+        }),
+        ascending: t.arg.boolean({
+          defaultValue: false,
+          description: 'Sort ascending (default newest first).',
+        }),
+        completedAfter: t.arg({
+          type: 'DateTime',
+          description: 'Only partitions completed at or after this time (MIN).',
+        }),
+        completedBefore: t.arg({
+          type: 'DateTime',
+          description: 'Only partitions completed at or before this time (MAX).',
+        }),
+      },
+      resolve: async (d, args, ctx) => {
+        const { limit, offset } = pageArgs(args, ctx.settings.maxPageSize);
+        const sortOrder: 'ASC' | 'DESC' = args.ascending ? 'ASC' : 'DESC';
+        const fields: DomoPartitionListRequest['paginationFields'] = [
+          { fieldName: args.sortBy ?? 'datecompleted', sortOrder, filterValues: { MIN: null, MAX: null } },
+        ];
+        if (args.completedAfter || args.completedBefore) {
+          const filter = {
+            fieldName: 'datecompleted',
+            sortOrder,
+            filterValues: {
+              MIN: args.completedAfter?.getTime() ?? null,
+              MAX: args.completedBefore?.getTime() ?? null,
+            },
+          };
+          if (fields[0]!.fieldName === 'datecompleted') fields[0] = filter;
+          else fields.push(filter);
+        }
+        const items = await ctx.domo.versions.searchPartitions(d.id, {
+          paginationFields: fields,
+          limit: limit + 1,
+          offset,
+        });
+        return pageOf(
+          items.map((p) => ({ ...p, datasetId: d.id })),
+          offset,
+          limit,
+        );
+      },
+    },
+    {
+      name: 'DatasetPartitionsConnection',
+      description: 'A page of partitions.',
+      fields: (c) => ({
+        totalCount: c.int({
+          nullable: true,
+          description: 'Partitions in all, once the last page was reached (partition/list does not say).',
+          resolve: (p) => (p as unknown as { totalCount: number | null }).totalCount,
+        }),
+      }),
+    },
+    { name: 'DatasetPartitionsEdge', description: 'A partition in a page.' },
+  ),
+  magicDataVersions: t.connection(
+    {
+      type: DataVersionRef,
+      description: 'Data versions as the MAGIC engine lists them (data-version-hydrate).',
+      resolve: async (d, args, ctx) => {
+        const { limit, offset } = pageArgs(args, ctx.settings.maxPageSize);
+        const items = await ctx.domo.versions.magicDataVersions(d.id, { limit: limit + 1, offset });
+        return pageOf(
+          items.map((v) => ({ ...v, dataSourceId: v.dataSourceId ?? d.id })),
+          offset,
+          limit,
+        );
+      },
+    },
+    { name: 'MagicDataVersionsConnection', description: 'A page of MAGIC data versions.' },
+    { name: 'MagicDataVersionsEdge', description: 'A data version in a page.' },
+  ),
+}));
+
+interface DeletePayload {
+  datasetId: string;
+  partitionId: string;
+  response: unknown;
+}
+
+const DeletePartitionPayload = builder.objectRef<DeletePayload>('DeletePartitionPayload').implement({
+  description: 'What a partition delete touched; re-query the dataset for the new state.',
+  fields: (t) => ({
+    partitionId: t.string({ description: 'The partition tag.', resolve: (p) => p.partitionId }),
+    dataset: t.field({ type: DatasetRef, description: 'The dataset, re-read.', resolve: (p) => p.datasetId }),
+    response: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: "Domo's answer, as sent.",
+      resolve: (p) => p.response ?? null,
+    }),
+  }),
+});
+
+function partitionArg(value: string): string {
+  if (value.trim() === '' || value.length > 256)
+    throw badUserInput('partitionId must be 1 to 256 characters', 'partitionId');
+  return value;
+}
+
+builder.mutationFields((t) => ({
+  deleteDataVersion: t.field({
+    type: DeletePartitionPayload,
+    description:
+      "Marks a partition's data version deleted: its rows leave the dataset; the tag stays listed.",
+    args: {
+      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      partitionId: t.arg.string({ required: true, description: 'The partition tag.' }),
+    },
+    resolve: async (_, args, ctx) => {
+      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const partitionId = partitionArg(args.partitionId);
+      const response = await ctx.domo.versions.deleteDataVersion(datasetId, partitionId);
+      return { datasetId, partitionId, response };
+    },
+  }),
+  deletePartitionTag: t.field({
+    type: DeletePartitionPayload,
+    description: 'Removes a partition tag from the dataset (it leaves the partition lists).',
+    args: {
+      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      partitionId: t.arg.string({ required: true, description: 'The partition tag.' }),
+    },
+    resolve: async (_, args, ctx) => {
+      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const partitionId = partitionArg(args.partitionId);
+      const response = await ctx.domo.versions.deletePartitionTag(datasetId, partitionId);
+      return { datasetId, partitionId, response };
+    },
+  }),
+}));

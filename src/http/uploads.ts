@@ -1,0 +1,324 @@
+/**
+ * Uploads that stream, in front of yoga. graphql-yoga buffers multipart files in memory
+ * (https://github.com/dotansimha/graphql-yoga/issues/4409), so:
+ * - `PUT /v1/datasets/:id/upload?mode=append` takes the CSV as the raw body (`curl --data-binary`);
+ * - multipart POSTs to /graphql (GraphQL multipart request spec) are parsed here with busboy, a
+ *   streaming parser: `operations` and `map` are read, the file part is handed to the resolver as a
+ *   stream (its variable carries a marker), and the operation runs through yoga as JSON.
+ * Either way memory stays at about (parts in flight + 1) × part size, whatever the file's size.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import busboy from 'busboy';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { Credentials } from '../domo/auth.ts';
+import { credentialsFromHeaders } from '../domo/auth.ts';
+import { createDomoClient } from '../domo/client.ts';
+import { DomoError } from '../domo/errors.ts';
+import type { DomoHttp } from '../domo/http.ts';
+import { UPLOAD_MODES, UploadError, type UploadMode, uploadCsv } from '../domo/uploads.ts';
+import { type GraphContext, STREAMED_UPLOAD_KEY } from '../graph/context.ts';
+import type { Logger } from '../log.ts';
+
+export interface UploadHttpDeps {
+  http: DomoHttp;
+  logger: Logger;
+  serverCredentials: Credentials | null;
+  maxConcurrency: number;
+  yoga: YogaServerInstance<Record<string, unknown>, GraphContext>;
+  /** Aborted when the server shuts down: every running upload stops uncommitted. */
+  shutdown: AbortSignal;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UPLOAD_PATH = /^\/v1\/datasets\/([^/]+)\/upload\/?$/;
+
+const STATUS: Record<string, number> = {
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  bad_request: 400,
+  rate_limited: 429,
+  timeout: 504,
+  aborted: 499,
+};
+
+function sendJson(res: ServerResponse, status: number, body: unknown, close = false) {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    // An answer sent before the body was read whole: close rather than read the rest.
+    ...(close ? { connection: 'close' } : {}),
+  });
+  res.end(JSON.stringify(body));
+}
+
+/** Aborts when the caller goes away before its answer, or the server shuts down. */
+function requestSignal(req: IncomingMessage, res: ServerResponse, shutdown: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) controller.abort(new Error('the caller disconnected'));
+  };
+  res.once('close', onClose);
+  req.once('aborted', onClose);
+  return AbortSignal.any([controller.signal, shutdown]);
+}
+
+function errorBody(error: unknown): { status: number; body: Record<string, unknown> } {
+  if (error instanceof UploadError) {
+    const cause = error.cause;
+    const upstream = cause instanceof DomoError ? cause : undefined;
+    const status =
+      error.kind === 'data'
+        ? 400
+        : error.kind === 'aborted'
+          ? 499
+          : upstream
+            ? (STATUS[upstream.kind] ?? 502)
+            : 502;
+    const code =
+      error.kind === 'data' ? 'BAD_USER_INPUT' : error.kind === 'aborted' ? 'CANCELLED' : 'UPSTREAM_ERROR';
+    return {
+      status,
+      body: {
+        error: {
+          code,
+          message: error.kind === 'data' ? error.message : `${error.message}; nothing was committed`,
+          ...error.details,
+          ...(upstream?.status !== undefined ? { upstreamStatus: upstream.status } : {}),
+          ...(upstream?.toe ? { toe: upstream.toe } : {}),
+        },
+      },
+    };
+  }
+  if (error instanceof DomoError) {
+    return {
+      status: STATUS[error.kind] ?? 502,
+      body: {
+        error: { code: error.kind.toUpperCase(), message: error.message, upstreamStatus: error.status },
+      },
+    };
+  }
+  return { status: 500, body: { error: { code: 'INTERNAL', message: 'unexpected error' } } };
+}
+
+function bool(value: string | null, name: string, fallback: boolean): boolean {
+  if (value === null || value === '') return fallback;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new RangeError(`${name} must be true or false`);
+}
+
+/** `PUT /v1/datasets/:id/upload?mode&dataTag&restateDataTag&header&index&message&partSizeKB&keyColumns` */
+async function handlePut(req: IncomingMessage, res: ServerResponse, rawId: string, deps: UploadHttpDeps) {
+  const url = new URL(req.url ?? '/', 'http://gateway');
+  const q = url.searchParams;
+  let options: {
+    mode: UploadMode;
+    hasHeader: boolean;
+    index: boolean;
+    partSizeBytes?: number;
+    keyColumns?: string[];
+    dataTag?: string;
+    restateDataTag?: string;
+    message?: string;
+  };
+  let datasetId: string;
+  try {
+    datasetId = decodeURIComponent(rawId);
+    if (!UUID.test(datasetId)) throw new RangeError('the dataset id must be a UUID');
+    const mode = (q.get('mode') ?? 'append').toUpperCase();
+    if (!(UPLOAD_MODES as readonly string[]).includes(mode)) {
+      throw new RangeError(`mode must be one of ${UPLOAD_MODES.join(', ').toLowerCase()}`);
+    }
+    const partSizeKB = q.get('partSizeKB');
+    if (partSizeKB !== null && !/^[1-9]\d{0,5}$/.test(partSizeKB))
+      throw new RangeError('partSizeKB must be from 1 to 262144');
+    const tag = q.get('dataTag') ?? undefined;
+    if (tag !== undefined && (tag === '' || /[/\\\r\n]/.test(tag)))
+      throw new RangeError('dataTag must be non-empty without slashes');
+    options = {
+      mode: mode as UploadMode,
+      hasHeader: bool(q.get('header'), 'header', true),
+      index: bool(q.get('index'), 'index', true),
+      partSizeBytes: partSizeKB ? Math.min(Number(partSizeKB), 262_144) * 1024 : undefined,
+      keyColumns: q.get('keyColumns')?.split(',').filter(Boolean),
+      dataTag: tag,
+      restateDataTag: q.get('restateDataTag') ?? undefined,
+      message: q.get('message') ?? undefined,
+    };
+  } catch (error) {
+    sendJson(res, 400, { error: { code: 'BAD_USER_INPUT', message: (error as Error).message } }, true);
+    req.resume();
+    return;
+  }
+  const credentials =
+    credentialsFromHeaders({ get: (name) => headerValue(req, name) }) ?? deps.serverCredentials;
+  const signal = requestSignal(req, res, deps.shutdown);
+  const domo = createDomoClient(deps.http, { credentials, signal, maxConcurrency: deps.maxConcurrency });
+  try {
+    const result = await uploadCsv(domo, datasetId, req, { ...options, signal });
+    sendJson(res, 200, { datasetId, mode: options.mode, ...result });
+  } catch (error) {
+    const { status, body } = errorBody(error);
+    if (status >= 500) deps.logger.warn('upload failed', { datasetId, error: (error as Error).message });
+    sendJson(res, status, body, !req.complete);
+    if (!req.complete) req.resume();
+  }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): boolean {
+  const keys = path.split('.');
+  let node: unknown = target;
+  for (const key of keys.slice(0, -1)) {
+    if (!node || typeof node !== 'object') return false;
+    node = (node as Record<string, unknown>)[key];
+  }
+  if (!node || typeof node !== 'object') return false;
+  (node as Record<string, unknown>)[keys[keys.length - 1]!] = value;
+  return true;
+}
+
+/** A multipart GraphQL request, its file streamed to the resolver, the operation run by yoga. */
+function handleMultipart(req: IncomingMessage, res: ServerResponse, deps: UploadHttpDeps) {
+  const fail = (status: number, message: string) => {
+    sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] }, true);
+    req.unpipe();
+    req.resume();
+  };
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({ headers: req.headers, limits: { files: 1, fields: 8, fieldSize: 1024 * 1024 } });
+  } catch (error) {
+    fail(400, `not a multipart request: ${(error as Error).message}`);
+    return;
+  }
+  let operations: Record<string, unknown> | undefined;
+  let map: Record<string, string[]> | undefined;
+  let started = false;
+  const files = new Map<string, AsyncIterable<Uint8Array>>();
+  const signal = requestSignal(req, res, deps.shutdown);
+
+  const execute = async () => {
+    started = true;
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined || name === 'content-type' || name === 'content-length') continue;
+      if (name === 'transfer-encoding' || name === 'connection' || name === 'host') continue;
+      headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    headers.set('content-type', 'application/json');
+    const request = new Request(new URL(req.url ?? '/graphql', 'http://gateway'), {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(operations),
+      signal,
+    });
+    try {
+      const response = await deps.yoga.handleRequest(request, { streamedFiles: files, uploadSignal: signal });
+      const unread = !req.complete;
+      const head: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        head[name] = value;
+      });
+      if (unread) head.connection = 'close';
+      // A mutation's answer is one small JSON document: read it whole.
+      const body = Buffer.from(await response.arrayBuffer());
+      if (res.destroyed) return;
+      res.writeHead(response.status, head);
+      res.end(body);
+      // The resolver may have stopped early (bad data): drop the rest of the body.
+      if (unread) {
+        req.unpipe(parser);
+        req.resume();
+      }
+    } catch (error) {
+      deps.logger.error('multipart upload failed', { error });
+      sendJson(res, 500, { errors: [{ message: 'Unexpected error.' }] }, true);
+    }
+  };
+
+  parser.on('field', (name, value) => {
+    try {
+      if (name === 'operations') operations = JSON.parse(value) as Record<string, unknown>;
+      else if (name === 'map') map = JSON.parse(value) as Record<string, string[]>;
+    } catch {
+      fail(400, `the ${name} field is not valid JSON`);
+    }
+  });
+  parser.on('file', (name, stream) => {
+    if (started) {
+      stream.resume();
+      return;
+    }
+    if (!operations || !map || Array.isArray(operations)) {
+      stream.resume();
+      fail(
+        400,
+        'operations (one operation, not a batch) and map must come before the file (GraphQL multipart request spec)',
+      );
+      return;
+    }
+    const paths = map[name];
+    if (!Array.isArray(paths) || paths.length !== 1) {
+      stream.resume();
+      fail(400, `map must name exactly one variable for the file "${name}"`);
+      return;
+    }
+    const id = randomUUID();
+    if (!setPath(operations, paths[0]!, { [STREAMED_UPLOAD_KEY]: id })) {
+      stream.resume();
+      fail(400, `map names ${paths[0]}, which is not in operations`);
+      return;
+    }
+    files.set(id, stream);
+    void execute();
+  });
+  parser.on('close', () => {
+    if (!started && !res.headersSent) {
+      if (!operations) fail(400, 'the multipart request has no operations field');
+      else void execute();
+    }
+  });
+  parser.on('error', (error: Error) => {
+    // A truncated body (the caller went away): the file stream errors, the upload stops uncommitted.
+    for (const file of files.values()) (file as Readable).destroy(error);
+    if (!started) fail(400, `malformed multipart body: ${error.message}`);
+  });
+  req.pipe(parser);
+}
+
+/**
+ * Takes the requests it streams; answers false for the rest (yoga handles them).
+ */
+export function createUploadHandler(deps: UploadHttpDeps) {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const put = UPLOAD_PATH.exec(path);
+    if (put) {
+      if (req.method !== 'PUT') {
+        res.writeHead(405, { allow: 'PUT', 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            error: { code: 'METHOD_NOT_ALLOWED', message: 'use PUT with the CSV as the body' },
+          }),
+        );
+        return true;
+      }
+      void handlePut(req, res, put[1]!, deps);
+      return true;
+    }
+    const type = req.headers['content-type'] ?? '';
+    if (req.method === 'POST' && path === '/graphql' && /^multipart\/form-data/i.test(type)) {
+      handleMultipart(req, res, deps);
+      return true;
+    }
+    return false;
+  };
+}

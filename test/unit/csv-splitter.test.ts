@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { type CsvColumn, CsvInputError, CsvPartSplitter, csvField } from '../../src/domo/csv.ts';
+import { columnsResolver } from '../../src/domo/uploads.ts';
+
+const COLUMNS: CsvColumn[] = [
+  { name: 'id', type: 'LONG' },
+  { name: 'payload', type: 'STRING' },
+  { name: 'amount', type: 'DOUBLE' },
+  { name: 'loaded_at', type: 'DATETIME' },
+];
+const SCHEMA = COLUMNS.map((c) => ({ ...c }));
+
+function split(
+  input: string | Uint8Array,
+  options: { chunk?: number; partSize?: number; hasHeader?: boolean; columns?: CsvColumn[] } = {},
+) {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input);
+  const splitter = new CsvPartSplitter({
+    partSizeBytes: options.partSize ?? 1 << 20,
+    hasHeader: options.hasHeader ?? true,
+    resolveColumns: options.columns ? () => options.columns! : columnsResolver(SCHEMA, 'APPEND'),
+  });
+  const parts: string[] = [];
+  const step = options.chunk ?? bytes.length;
+  for (let i = 0; i < bytes.length; i += step) {
+    for (const part of splitter.write(bytes.subarray(i, i + step))) parts.push(part.toString('utf8'));
+  }
+  for (const part of splitter.end()) parts.push(part.toString('utf8'));
+  return { parts, rows: splitter.rows, bytes: splitter.bytes };
+}
+
+function error(fn: () => unknown): CsvInputError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CsvInputError) return e;
+    throw e;
+  }
+  throw new Error('expected a CsvInputError');
+}
+
+const HEADER = 'id,payload,amount,loaded_at\n';
+
+describe('CsvPartSplitter', () => {
+  it('drops the header and keeps rows, quoted commas and newlines included', () => {
+    const csv = `${HEADER}1,"a, b",1.5,2024-01-01 10:00:00\n2,"line one\nline ""two""",2,2024-01-02T00:00:00Z\n`;
+    const { parts, rows } = split(csv);
+    expect(rows).toBe(2);
+    expect(parts).toEqual([
+      '1,"a, b",1.5,2024-01-01 10:00:00\n2,"line one\nline ""two""",2,2024-01-02T00:00:00Z\n',
+    ]);
+  });
+
+  it('gives the same rows for every chunk size, quotes split across chunks', () => {
+    const csv = `${HEADER}${Array.from({ length: 50 }, (_, i) => `${i},"x,\n""y""${i}",${i}.25,`).join('\n')}\n`;
+    const whole = split(csv).parts.join('');
+    for (const chunk of [1, 2, 3, 7, 64]) expect(split(csv, { chunk }).parts.join('')).toBe(whole);
+  });
+
+  it('cuts parts on row boundaries only, even when a quoted newline straddles the cut', () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i},"multi\nline ${i}",1,`);
+    const { parts } = split(`${HEADER}${rows.join('\n')}\n`, { partSize: 30, chunk: 5 });
+    expect(parts.length).toBeGreaterThan(5);
+    for (const part of parts) {
+      expect(part.endsWith('\n')).toBe(true);
+      // Every part holds whole rows: its quotes balance.
+      expect((part.match(/"/g) ?? []).length % 2).toBe(0);
+    }
+    expect(parts.join('')).toBe(`${rows.join('\n')}\n`);
+  });
+
+  it('handles a UTF-8 BOM, CRLF line ends and a final line without newline', () => {
+    const csv = `\uFEFF${HEADER.replace('\n', '\r\n')}1,é,1,\r\n2,"a\r\nb",2,`;
+    for (const chunk of [1, 2, 5, 1000]) {
+      const { parts, rows } = split(csv, { chunk });
+      expect(rows).toBe(2);
+      // CRLF stays as sent (Domo and the sandbox read it); the last row gets a line end.
+      expect(parts.join('')).toBe('1,é,1,\r\n2,"a\r\nb",2,\n');
+    }
+  });
+
+  it('rejects an empty file and a header without rows', () => {
+    expect(error(() => split('')).message).toMatch(/empty/);
+    expect(error(() => split(HEADER)).message).toMatch(/no data rows/);
+  });
+
+  it('rejects an unterminated quote, naming the line it started on', () => {
+    const e = error(() => split(`${HEADER}1,ok,1,\n2,"never closed,2,\n3,x,3,\n`));
+    expect(e.line).toBe(3);
+    expect(e.message).toMatch(/unterminated quoted field starting on line 3/);
+  });
+
+  it('rejects invalid UTF-8 with its line', () => {
+    const bytes = Buffer.concat([
+      Buffer.from(`${HEADER}1,ok,1,\n2,`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(',2,\n'),
+    ]);
+    const e = error(() => split(bytes));
+    expect(e.message).toMatch(/invalid UTF-8 on line 3/);
+    expect(
+      error(() => split(Buffer.concat([Buffer.from(`${HEADER}1,`), Buffer.from([0xc3])]))).message,
+    ).toMatch(/invalid UTF-8/);
+  });
+
+  it('finds invalid UTF-8 in a string field of a later part, with its line', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => Buffer.from(`${i},"row\n${i}",1,\n`));
+    rows[20] = Buffer.concat([Buffer.from('20,bad'), Buffer.from([0xe2, 0x28, 0xa1]), Buffer.from(',1,\n')]);
+    for (const chunk of [3, 64, 4096]) {
+      const e = error(() => split(Buffer.concat([Buffer.from(HEADER), ...rows]), { chunk, partSize: 40 }));
+      // Rows 0-19 take two lines each (a quoted newline): row 20 starts on line 2 + 40.
+      expect(e.message).toBe('invalid UTF-8 on line 42');
+    }
+  });
+
+  it('rejects a header that does not match the schema, naming the column', () => {
+    const e = error(() => split('id,Payload,amount,loaded_at\n1,a,1,\n'));
+    expect(e.line).toBe(1);
+    expect(e.column).toBe('payload');
+    expect(error(() => split('id,payload,amount\n1,a,1\n')).message).toMatch(/lacks column "loaded_at"/);
+    expect(error(() => split('id,payload,amount,loaded_at,extra\n1,a,1,,\n')).message).toMatch(
+      /"extra" is not a column/,
+    );
+  });
+
+  it('rejects a row with the wrong number of fields', () => {
+    const e = error(() => split(`${HEADER}1,a,1,\n2,b,2\n`));
+    expect(e.line).toBe(3);
+    expect(e.message).toMatch(/expected 4 fields .* found 3/);
+  });
+
+  it('rejects values that do not parse as their type, naming line and column', () => {
+    const cases: Array<[string, string]> = [
+      ['x1,a,1,', 'id'],
+      ['1,a,1.2.3,', 'amount'],
+      ['1,a,1,2024-02-30', 'loaded_at'],
+      ['1,a,1,2024-01-01 25:00:00', 'loaded_at'],
+      ['99999999999999999999,a,1,', 'id'],
+    ];
+    for (const [row, column] of cases) {
+      const e = error(() => split(`${HEADER}${row}\n`));
+      expect([e.line, e.column]).toEqual([2, column]);
+    }
+    const typed: CsvColumn[] = [
+      { name: 'd', type: 'DATE' },
+      { name: 'n', type: 'DECIMAL' },
+    ];
+    expect(split('2024-02-29,12.50\n,\n', { hasHeader: false, columns: typed }).rows).toBe(2);
+    expect(error(() => split('2023-02-29,1\n', { hasHeader: false, columns: typed })).column).toBe('d');
+    expect(error(() => split('2024-01-01,1e5\n', { hasHeader: false, columns: typed })).column).toBe('n');
+  });
+
+  it('rejects a quote inside an unquoted field and text after a closing quote', () => {
+    expect(error(() => split(`${HEADER}1,a"b,1,\n`)).message).toMatch(/quote inside an unquoted field/);
+    expect(error(() => split(`${HEADER}1,"a"b,1,\n`)).message).toMatch(/after a closing quote/);
+  });
+
+  it('skips blank lines and counts lines across quoted newlines', () => {
+    const e = error(() => split(`${HEADER}\n1,"a\nb",1,\n\n2,b,x,\n`));
+    expect(e.line).toBe(6);
+    expect(e.column).toBe('amount');
+  });
+
+  it('resolves DELETE columns from the header, the key columns or the schema', () => {
+    const resolve = columnsResolver(SCHEMA, 'DELETE');
+    expect(resolve(['payload'], 1)).toEqual([{ name: 'payload', type: 'STRING' }]);
+    expect(resolve(null, 2).map((c) => c.name)).toEqual(['id', 'payload']);
+    expect(columnsResolver(SCHEMA, 'DELETE', ['amount'])(null, 1).map((c) => c.name)).toEqual(['amount']);
+    expect(error(() => resolve(['nope'], 1)).message).toMatch(/not a column/);
+    expect(error(() => columnsResolver(SCHEMA, 'DELETE', ['id'])(['payload'], 1)).message).toMatch(
+      /only the key columns/,
+    );
+  });
+
+  it('quotes fields that need it', () => {
+    expect([csvField('a'), csvField('a,b'), csvField('say "hi"'), csvField(null), csvField(3)]).toEqual([
+      'a',
+      '"a,b"',
+      '"say ""hi"""',
+      '',
+      '3',
+    ]);
+  });
+});

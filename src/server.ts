@@ -52,6 +52,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // Enforced by useBodyLimit (last in plugins), which skips yoga's per-request stream copy.
     maxRequestBodySize: false,
     landingPage: false,
+    // GraphiQL from the installed package, not yoga's default CDN (unpkg): it works offline and behind
+    // firewalls. Loaded on the first GraphiQL request, so the multi-megabyte bundle costs no startup.
+    renderGraphiQL: async (options) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     graphiql: {
       title: 'domo-graph',
       defaultQuery: deps.exampleQuery,

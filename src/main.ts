@@ -20,15 +20,7 @@ async function main() {
   if (!baseUrl) {
     // No Domo configured: run the built-in sandbox and use its token as the server's credentials.
     const { createSandbox } = await import('./sandbox/server.ts');
-    sandbox = await createSandbox({
-      token: config.sandbox.token,
-      dbPath: config.sandbox.dbPath,
-      sqlShape: config.sandbox.sqlShape,
-      largeRows: config.sandbox.largeRows,
-      executionSettleMs: config.sandbox.executionSettleMs,
-      port: config.sandbox.port,
-      host: '127.0.0.1',
-    });
+    sandbox = await createSandbox({ ...config.sandbox, host: '127.0.0.1' });
     baseUrl = sandbox.url;
     serverCredentials = { kind: 'developer', token: sandbox.token };
     logger.info('sandbox started', { url: sandbox.url, data: config.sandbox.dbPath ?? 'in memory' });

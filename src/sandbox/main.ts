@@ -5,15 +5,7 @@ import { createSandbox } from './server.ts';
 async function main() {
   const config = loadConfig();
   const started = Date.now();
-  const sandbox = await createSandbox({
-    token: config.sandbox.token,
-    dbPath: config.sandbox.dbPath,
-    sqlShape: config.sandbox.sqlShape,
-    largeRows: config.sandbox.largeRows,
-    executionSettleMs: config.sandbox.executionSettleMs,
-    port: config.sandbox.port,
-    host: config.host,
-  });
+  const sandbox = await createSandbox({ ...config.sandbox, host: config.host });
   process.stdout.write(
     [
       `Domo sandbox listening on ${sandbox.url} (ready in ${Date.now() - started} ms)`,

@@ -111,7 +111,6 @@ export interface DomoQueryColumnsResult {
 export interface DomoCreateDataSourceRequest {
   userDefinedType: string;
   dataSourceName: string;
-  dataSourceDescription?: string;
   schema: { columns: Array<{ type: string; name: string }> };
 }
 

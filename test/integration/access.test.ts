@@ -169,6 +169,7 @@ function entry(id: string, type: string, name: string, level: string) {
 
 describe('writes, read back in the same request and the next', () => {
   it('creates a dataset, which then answers SQL and lists its owner', async () => {
+    const before = stack.sandbox.requests.length;
     const created = await stack.gql<Data>(`mutation {
       createDataset(name: "Event RSVPs", description: "Who comes", columns: [
         { name: "Friend", type: STRING }, { name: "Attending", type: STRING }, { name: "Guests", type: LONG }
@@ -176,6 +177,24 @@ describe('writes, read back in the same request and the next', () => {
     }`);
     expect(created.errors).toBeUndefined();
     const { datasetId, dataset } = created.data!.createDataset;
+    // The create body is the API doc's (no description field); the description follows as a property.
+    const writes = stack.sandbox.requests.slice(before).filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /api/data/v2/datasources',
+      `PUT /api/data/v3/datasources/${datasetId}/properties`,
+    ]);
+    expect(JSON.parse(writes[0]!.body!)).toEqual({
+      userDefinedType: 'api',
+      dataSourceName: 'Event RSVPs',
+      schema: {
+        columns: [
+          { type: 'STRING', name: 'Friend' },
+          { type: 'STRING', name: 'Attending' },
+          { type: 'LONG', name: 'Guests' },
+        ],
+      },
+    });
+    expect(JSON.parse(writes[1]!.body!)).toEqual({ description: 'Who comes' });
     expect(dataset).toEqual({
       name: 'Event RSVPs',
       description: 'Who comes',

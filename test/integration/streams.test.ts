@@ -404,6 +404,15 @@ describe('stream writes through the gateway', () => {
     }
   });
 
+  it('requires an account on create, as the API doc does, with no upstream call', async () => {
+    const calls = await callsDuring(async () => {
+      const res = await stack.gql(CREATE, { input: createInput({ account: undefined }) });
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', variable: 'input' });
+      expect(res.errors?.[0]?.message).toMatch(/account/);
+    });
+    expect(calls).toEqual([]);
+  });
+
   it('passes upstream failures on with their code, sends each write once, and changes nothing', async () => {
     const { sandbox } = stack;
     const datasetsBefore = (

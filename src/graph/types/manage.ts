@@ -6,7 +6,7 @@
 import type { DomoColumnType, DomoIndexedSchema } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
-import { assertDatasetId, badUserInput } from '../errors.ts';
+import { assertDatasetId, badUserInput, ClientError } from '../errors.ts';
 import { ColumnRef, ColumnTypeRef, toColumn } from './column.ts';
 import { columnsLoaderKey, DatasetRef, indexedSchemaLoader, parseTags, schemaLoader } from './dataset.ts';
 
@@ -163,13 +163,26 @@ builder.mutationFields((t) => ({
       const type = (args.type ?? 'api').trim();
       if (type === '') throw badUserInput('type must not be empty', 'type');
       const columns = checkColumns(args.columns, 'columns');
+      // The create body is exactly the API doc's; a description follows through the properties
+      // endpoint, which the doc gives for name, description and provider type.
       const { id } = await ctx.domo.datasets.create({
         userDefinedType: type,
         dataSourceName: name,
-        ...(args.description ? { dataSourceDescription: args.description } : {}),
         schema: { columns: columns.map((c) => ({ type: c.type, name: c.name })) },
       });
-      return changed(ctx, id.toLowerCase());
+      const datasetId = id.toLowerCase();
+      if (args.description) {
+        try {
+          await ctx.domo.datasets.updateProperties(datasetId, { description: args.description });
+        } catch (error) {
+          throw new ClientError(
+            'UPSTREAM_ERROR',
+            `dataset ${datasetId} was created, but setting its description failed: ${(error as Error).message}; retry with updateDatasetProperties`,
+            { datasetId },
+          );
+        }
+      }
+      return changed(ctx, datasetId);
     },
   }),
   alterDatasetSchema: t.field({

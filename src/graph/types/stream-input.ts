@@ -119,7 +119,8 @@ export const CreateStreamInputRef = builder.inputType('CreateStreamInput', {
       defaultValue: [],
       description: 'Connector settings.',
     }),
-    account: t.field({ type: AccountInputRef, description: 'Account the connector uses; omit for none.' }),
+    // The API doc marks account required on create (a stream read back may still show none).
+    account: t.field({ type: AccountInputRef, required: true, description: 'Account the connector uses.' }),
     updateMethod: t.field({ type: UpdateMethodRef, required: true, description: 'APPEND, REPLACE, …' }),
     dataProvider: t.field({ type: DataProviderInputRef, required: true, description: 'The connector.' }),
     dataSource: t.field({ type: DataSourceInputRef, required: true, description: 'The new dataset.' }),

@@ -88,8 +88,8 @@ export type ColumnType =
 
 /** A new stream and the dataset it feeds (POST /api/data/v1/streams). */
 export type CreateStreamInput = {
-  /** Account the connector uses; omit for none. */
-  account?: InputMaybe<StreamAccountInput>;
+  /** Account the connector uses. */
+  account: StreamAccountInput;
   /** Connector settings. */
   configuration?: InputMaybe<Array<StreamConfigurationInput>>;
   /** The connector. */

@@ -218,6 +218,19 @@ describe('writes, read back in the same request and the next', () => {
     expect(after.data!.dataset.access.entries).toEqual([{ name: 'Alexis Lorenz', accessLevel: 'OWNER' }]);
   });
 
+  it('says which dataset was created when its description could not be set', async () => {
+    stack.sandbox.inject({ method: 'PUT', path: /\/properties$/, status: 500 });
+    const res = await stack.gql<Data>(`mutation {
+      createDataset(name: "Half done", description: "d", columns: [{ name: "a", type: STRING }]) { datasetId }
+    }`);
+    const error = res.errors?.[0];
+    expect(error?.extensions?.code).toBe('UPSTREAM_ERROR');
+    const id = error?.extensions?.datasetId as string;
+    expect(error?.message).toContain(id);
+    const check = await stack.gql<Data>(`{ dataset(id: "${id}") { name description } }`);
+    expect(check.data!.dataset).toEqual({ name: 'Half done', description: null });
+  });
+
   it('alters the schema: the payload, columns and SQL see the new column; a rename keeps the data', async () => {
     const res = await stack.gql<Data>(`mutation {
       alterDatasetSchema(datasetId: "${customers}", columns: [

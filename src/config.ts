@@ -22,6 +22,18 @@ export interface UpstreamSettings {
   connections: number;
   /** Upstream calls one GraphQL request may have in flight at once. */
   maxConcurrencyPerRequest: number;
+  /** Upstream calls one GraphQL request may make in all (an upload counts as one). */
+  maxCallsPerRequest: number;
+}
+
+/** Limits an operation must keep to before anything runs (src/graph/limits.ts). */
+export interface OperationLimitSettings {
+  /** Most fields on one path of an operation. */
+  maxDepth: number;
+  /** Most aliased fields in one operation, a fragment's counted every time it is spread. */
+  maxAliases: number;
+  /** Most lexical tokens in a GraphQL document. */
+  maxTokens: number;
 }
 
 export interface SandboxSettings {
@@ -51,6 +63,7 @@ export interface Config {
   maxPageSize: number;
   /** Largest number of rows a SQL query field returns. */
   maxQueryRows: number;
+  limits: OperationLimitSettings;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sandbox: SandboxSettings;
 }
@@ -165,9 +178,16 @@ export function loadConfig(env: Env = process.env): Config {
       retryMaxDelayMs,
       connections: integer(env, 'DOMO_CONNECTIONS', 32, 1, 1024),
       maxConcurrencyPerRequest: integer(env, 'DOMO_MAX_CONCURRENCY', 8, 1, 256),
+      maxCallsPerRequest: integer(env, 'DOMO_MAX_CALLS_PER_REQUEST', 500, 1, 100_000),
     },
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 50, 1, 1000),
     maxQueryRows: integer(env, 'MAX_QUERY_ROWS', 10_000, 1, 1_000_000),
+    limits: {
+      maxDepth: integer(env, 'MAX_DEPTH', 12, 1, 100),
+      maxAliases: integer(env, 'MAX_ALIASES', 200, 0, 10_000),
+      // graphql-js's standard introspection query is under 200 tokens; the floor keeps GraphiQL working.
+      maxTokens: integer(env, 'MAX_TOKENS', 10_000, 500, 1_000_000),
+    },
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     sandbox: {
       dbPath: text(env, 'SANDBOX_DB') ?? null,

@@ -12,12 +12,14 @@ import type { DomoHttp } from './domo/http.ts';
 import type { GraphContext } from './graph/context.ts';
 import { clientFacingError } from './graph/errors.ts';
 import { useBadUserInput } from './graph/input-errors.ts';
+import { DEFAULT_LIMITS, useOperationLimits } from './graph/limits.ts';
 import { schema } from './graph/schema.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
 
 export interface GatewayDeps {
-  config: Pick<Config, 'serverCredentials' | 'upstream' | 'maxPageSize' | 'maxQueryRows'>;
+  config: Pick<Config, 'serverCredentials' | 'upstream' | 'maxPageSize' | 'maxQueryRows'> &
+    Partial<Pick<Config, 'limits'>>;
   http: DomoHttp;
   logger: Logger;
   /** The GraphiQL tab's first operation. */
@@ -83,13 +85,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
       },
     },
     // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
-    plugins: [useBadUserInput(), useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES)],
+    plugins: [
+      useOperationLimits(config.limits ?? DEFAULT_LIMITS),
+      useBadUserInput(),
+      useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
+    ],
     context: ({ request, streamedFiles, uploadSignal }): GraphContext => ({
       domo: createDomoClient(http, {
         // The caller's own credentials win over the server's.
         credentials: credentialsFromHeaders(request.headers) ?? config.serverCredentials,
         signal: request.signal,
         maxConcurrency: config.upstream.maxConcurrencyPerRequest,
+        maxCalls: config.upstream.maxCallsPerRequest,
       }),
       settings,
       uploads: {

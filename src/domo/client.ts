@@ -34,12 +34,22 @@ export class DomoClient {
     this.uploads = new UploadsApi(call);
     this.versions = new VersionsApi(call);
   }
+
+  /**
+   * This client, with its calls counting as one against the request's call budget (call.ts
+   * `asOne`): for a pipeline such as an upload, whose part count grows with the file.
+   */
+  asOneCall(): DomoClient {
+    return this.call.asOne ? new DomoClient(this.call.asOne()) : this;
+  }
 }
 
 export interface ClientBinding {
   credentials: Credentials | null;
   signal?: AbortSignal;
   maxConcurrency?: number;
+  /** Upstream calls this client may make in all (default: no bound). */
+  maxCalls?: number;
 }
 
 export function createDomoClient(http: DomoHttp, binding: ClientBinding): DomoClient {

@@ -12,7 +12,9 @@ export type DomoErrorKind =
   | 'timeout'
   | 'connection'
   | 'aborted'
-  | 'upstream';
+  | 'upstream'
+  /** The request spent its budget of upstream calls (call.ts): the call was never sent. */
+  | 'over_budget';
 
 export interface DomoErrorInit {
   kind: DomoErrorKind;
@@ -42,6 +44,21 @@ export class DomoError extends Error {
     this.path = init.path;
     this.toe = init.toe;
     this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** A call refused because its request already made as many upstream calls as it may (call.ts). */
+export class CallBudgetError extends DomoError {
+  constructor(
+    readonly maxCalls: number,
+    request: { method: string; path: string },
+  ) {
+    super({
+      kind: 'over_budget',
+      method: request.method,
+      path: request.path,
+      message: `This request already made its ${maxCalls} upstream calls, the limit (DOMO_MAX_CALLS_PER_REQUEST); this one was not sent`,
+    });
   }
 }
 

@@ -251,17 +251,30 @@ async function* abortable(source: AsyncIterable<Uint8Array>, signal: AbortSignal
   }
 }
 
+interface UploadApis {
+  uploads: UploadsApi;
+  datasets: DatasetsApi;
+}
+
+/** A DomoClient, or just the two APIs an upload uses. */
+export interface UploadClient extends UploadApis {
+  asOneCall?(): UploadApis;
+}
+
 /**
  * Streams CSV bytes into a dataset. Reads the schema to validate rows, opens the upload only once
  * the first part is ready (an empty or early-invalid file makes no write), and commits only after
  * every part was acknowledged. Memory: about (concurrency + 1) × part size.
  */
 export async function uploadCsv(
-  api: { uploads: UploadsApi; datasets: DatasetsApi },
+  client: UploadClient,
   datasetId: string,
   source: AsyncIterable<Uint8Array>,
   options: UploadCsvOptions,
 ): Promise<UploadCsvResult> {
+  // A whole upload is one call against the request's call budget: a 1 GB file is 130+ part calls,
+  // and a budget that stopped it halfway would only leave an uncommitted upload behind.
+  const api = client.asOneCall?.() ?? client;
   const started = performance.now();
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const maxAttempts = Math.max(1, options.maxPartAttempts ?? 5);

@@ -3,7 +3,7 @@
  * is one); anything else is masked by yoga and logged in full on the server.
  */
 import { GraphQLError } from 'graphql';
-import { DomoError, type DomoErrorKind } from '../domo/errors.ts';
+import { CallBudgetError, DomoError, type DomoErrorKind } from '../domo/errors.ts';
 
 export type ErrorCode =
   | 'UNAUTHENTICATED'
@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_ERROR'
-  | 'CANCELLED';
+  | 'CANCELLED'
+  | 'OPERATION_TOO_COMPLEX';
 
 const CODES: Record<DomoErrorKind, ErrorCode> = {
   unauthenticated: 'UNAUTHENTICATED',
@@ -25,6 +26,7 @@ const CODES: Record<DomoErrorKind, ErrorCode> = {
   connection: 'UPSTREAM_ERROR',
   aborted: 'CANCELLED',
   upstream: 'UPSTREAM_ERROR',
+  over_budget: 'OPERATION_TOO_COMPLEX',
 };
 
 /** A client error the gateway raises itself (bad input, a missing object). */
@@ -46,6 +48,9 @@ export function domoErrorToGraphQL(error: DomoError, located?: GraphQLError): Gr
   if (error.status !== undefined) extensions.upstreamStatus = error.status;
   if (error.toe) extensions.toe = error.toe;
   if (error.retryAfterMs !== undefined) extensions.retryAfterSeconds = Math.ceil(error.retryAfterMs / 1000);
+  // As the operation limits (limits.ts) name theirs.
+  if (error instanceof CallBudgetError)
+    Object.assign(extensions, { limit: 'DOMO_MAX_CALLS_PER_REQUEST', max: error.maxCalls });
   const message =
     code === 'UPSTREAM_ERROR' || code === 'UPSTREAM_TIMEOUT'
       ? `Domo request failed: ${error.message} (${error.method} ${error.path})`

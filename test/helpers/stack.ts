@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Agent, Dispatcher } from 'undici';
 import type { Credentials } from '../../src/domo/auth.ts';
 import { createDispatcher, DomoHttp, type DomoRequest } from '../../src/domo/http.ts';
+import { DEFAULT_LIMITS, type OperationLimits } from '../../src/graph/limits.ts';
 import { type Logger, silentLogger } from '../../src/log.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.ts';
 import { createGateway } from '../../src/server.ts';
@@ -20,6 +21,10 @@ export interface StackOptions {
   maxPageSize?: number;
   maxQueryRows?: number;
   maxConcurrencyPerRequest?: number;
+  /** Upstream calls one GraphQL request may make (default 500, as DOMO_MAX_CALLS_PER_REQUEST). */
+  maxCallsPerRequest?: number;
+  /** Operation limits (default: MAX_DEPTH, MAX_ALIASES and MAX_TOKENS's defaults). */
+  limits?: Partial<OperationLimits>;
   headersTimeoutMs?: number;
   /** The gateway's logger (default silent). */
   logger?: Logger;
@@ -84,7 +89,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         retryMaxDelayMs: 50,
         connections: 16,
         maxConcurrencyPerRequest: options.maxConcurrencyPerRequest ?? 8,
+        maxCallsPerRequest: options.maxCallsPerRequest ?? 500,
       },
+      limits: { ...DEFAULT_LIMITS, ...options.limits },
       maxPageSize: options.maxPageSize ?? 50,
       maxQueryRows: options.maxQueryRows ?? 10_000,
     },

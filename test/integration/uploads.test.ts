@@ -365,6 +365,7 @@ describe('server shutdown', () => {
           retryMaxDelayMs: 50,
           connections: 4,
           maxConcurrencyPerRequest: 8,
+          maxCallsPerRequest: 500,
         },
         maxPageSize: 50,
         maxQueryRows: 1000,

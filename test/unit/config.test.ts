@@ -22,9 +22,11 @@ describe('loadConfig defaults', () => {
         retryMaxDelayMs: 20_000,
         connections: 32,
         maxConcurrencyPerRequest: 8,
+        maxCallsPerRequest: 500,
       },
       maxPageSize: 50,
       maxQueryRows: 10_000,
+      limits: { maxDepth: 12, maxAliases: 200, maxTokens: 10_000 },
       logLevel: 'info',
       sandbox: {
         dbPath: null,
@@ -59,8 +61,12 @@ describe('loadConfig defaults', () => {
       DOMO_RETRY_MAX_DELAY_MS: '500',
       DOMO_CONNECTIONS: '4',
       DOMO_MAX_CONCURRENCY: '2',
+      DOMO_MAX_CALLS_PER_REQUEST: '40',
       MAX_PAGE_SIZE: '100',
       MAX_QUERY_ROWS: '20',
+      MAX_DEPTH: '8',
+      MAX_ALIASES: '0',
+      MAX_TOKENS: '2000',
       LOG_LEVEL: 'debug',
       SANDBOX_DB: '/tmp/x.duckdb',
       SANDBOX_PORT: '0',
@@ -82,9 +88,11 @@ describe('loadConfig defaults', () => {
         retryMaxDelayMs: 500,
         connections: 4,
         maxConcurrencyPerRequest: 2,
+        maxCallsPerRequest: 40,
       },
       maxPageSize: 100,
       maxQueryRows: 20,
+      limits: { maxDepth: 8, maxAliases: 0, maxTokens: 2000 },
       logLevel: 'debug',
       sandbox: {
         dbPath: '/tmp/x.duckdb',
@@ -209,6 +217,14 @@ describe('numbers and choices', () => {
     ['MAX_PAGE_SIZE', '0'],
     ['MAX_PAGE_SIZE', '1001'],
     ['MAX_QUERY_ROWS', '0'],
+    ['DOMO_MAX_CALLS_PER_REQUEST', '0'],
+    ['DOMO_MAX_CALLS_PER_REQUEST', '100001'],
+    ['MAX_DEPTH', '0'],
+    ['MAX_DEPTH', '101'],
+    ['MAX_ALIASES', '-1'],
+    ['MAX_ALIASES', '10001'],
+    ['MAX_TOKENS', '499'],
+    ['MAX_TOKENS', '1000001'],
     ['SANDBOX_PORT', '70000'],
     ['SANDBOX_LARGE_ROWS', '-5'],
   ])('refuses %s=%s naming the variable and its range', (name, value) => {
@@ -219,6 +235,17 @@ describe('numbers and choices', () => {
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
     expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
     expect(loadConfig({ DOMO_MAX_RETRIES: '10' }).upstream.maxRetries).toBe(10);
+    expect(loadConfig({ DOMO_MAX_CALLS_PER_REQUEST: '1' }).upstream.maxCallsPerRequest).toBe(1);
+    expect(loadConfig({ DOMO_MAX_CALLS_PER_REQUEST: '100000' }).upstream.maxCallsPerRequest).toBe(100_000);
+    expect(loadConfig({ MAX_DEPTH: '1', MAX_ALIASES: '10000', MAX_TOKENS: '500' }).limits).toEqual({
+      maxDepth: 1,
+      maxAliases: 10_000,
+      maxTokens: 500,
+    });
+    expect(loadConfig({ MAX_DEPTH: '100', MAX_TOKENS: '1000000' }).limits).toMatchObject({
+      maxDepth: 100,
+      maxTokens: 1_000_000,
+    });
   });
 
   it('refuses a retry cap below the backoff base', () => {

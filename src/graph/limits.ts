@@ -161,7 +161,7 @@ export function checkOperationLimits(
 }
 
 /** graphql-js's message when `maxTokens` stops the parser (16.x spells it "more that"). */
-const TOO_MANY_TOKENS = /^Syntax Error: Document contains more th[ae]n \d+ tokens/;
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more th(?:at|an) \d+ tokens/;
 
 export function useOperationLimits(limits: OperationLimits): Plugin {
   return {

@@ -15,6 +15,9 @@
  * introspection query nests it nine deep. `fields { type { fields … } }`, which does fan out,
  * still counts in full.
  *
+ * Every operation of a document is checked, the ones not selected by `operationName` too: a
+ * document is refused or accepted whole, as validation does.
+ *
  * The checks run in yoga's onValidate, ahead of graphql-js's rules: a refused document skips
  * validation altogether (OverlappingFieldsCanBeMerged is quadratic in the fields it compares).
  * Under vitest graphql's CommonJS and ESM builds can both be loaded: nothing here relies on the

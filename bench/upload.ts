@@ -16,7 +16,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { createDomoClient } from '../src/domo/client.ts';
-import { CsvPartSplitter } from '../src/domo/csv.ts';
+import { type CsvPart, CsvPartSplitter, partBytes } from '../src/domo/csv.ts';
 import { DomoHttp } from '../src/domo/http.ts';
 import { columnsResolver, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from '../src/domo/uploads.ts';
 import { DEMO_DATASETS } from '../src/sandbox/seed.ts';
@@ -103,10 +103,10 @@ async function splitToDisk(file: string, dir: string): Promise<string[]> {
     resolveColumns: columnsResolver(SCHEMA, 'APPEND'),
   });
   const files: string[] = [];
-  const save = async (parts: Buffer[]) => {
+  const save = async (parts: CsvPart[]) => {
     for (const part of parts) {
       const path = join(dir, `part-${files.length + 1}.csv`);
-      await writeFile(path, part);
+      await writeFile(path, partBytes(part));
       files.push(path);
     }
   };

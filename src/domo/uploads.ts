@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Call } from './call.ts';
 import { unexpectedShape } from './call.ts';
-import { type CsvColumn, CsvInputError, CsvPartSplitter } from './csv.ts';
+import { type CsvColumn, CsvInputError, type CsvPart, CsvPartSplitter } from './csv.ts';
 import type { DatasetsApi } from './datasets.ts';
 import { DomoError } from './errors.ts';
 import { apiPath, type DomoRequest } from './http.ts';
@@ -20,7 +20,7 @@ import type {
   DomoUploadStartResponse,
 } from './types.ts';
 
-export { type CsvColumn, CsvInputError, CsvPartSplitter, csvField } from './csv.ts';
+export { type CsvColumn, CsvInputError, type CsvPart, CsvPartSplitter, csvField, partBytes } from './csv.ts';
 
 export const UPLOAD_MODES = ['APPEND', 'REPLACE', 'UPSERT', 'DELETE'] as const;
 export type UploadMode = (typeof UPLOAD_MODES)[number];
@@ -63,9 +63,15 @@ export class UploadsApi {
 
   /**
    * `PUT /api/data/v3/datasources/:id/uploads/:uploadId/parts/:part` with `Content-Type: text/csv`
-   * (rows without a header). Re-sending a part number replaces that part.
+   * (rows without a header). Re-sending a part number replaces that part. `data` may be a list of
+   * chunks, sent in order as one body.
    */
-  async putPart(datasetId: string, uploadId: number | string, part: number, data: Uint8Array | string) {
+  async putPart(
+    datasetId: string,
+    uploadId: number | string,
+    part: number,
+    data: Uint8Array | string | readonly Uint8Array[],
+  ) {
     return this.call<unknown>({
       method: 'PUT',
       path: apiPath`/api/data/v3/datasources/${datasetId}/uploads/${uploadId}/parts/${part}`,
@@ -308,12 +314,12 @@ export async function uploadCsv(
     controller.abort(error);
   };
 
-  const sendPart = async (part: number, data: Buffer) => {
+  const sendPart = async (part: number, data: CsvPart) => {
     const id = await start();
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) return;
       try {
-        await api.uploads.putPart(datasetId, id, part, data);
+        await api.uploads.putPart(datasetId, id, part, data.chunks);
         partsDone++;
         progress();
         return;
@@ -338,7 +344,7 @@ export async function uploadCsv(
     }
   };
 
-  const dispatch = async (data: Buffer) => {
+  const dispatch = async (data: CsvPart) => {
     while (inflight.size >= concurrency && !failure) await Promise.race(inflight);
     if (failure) return;
     const part = ++partNumber;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type CsvColumn, CsvInputError, CsvPartSplitter, csvField } from '../../src/domo/csv.ts';
+import {
+  type CsvColumn,
+  CsvInputError,
+  CsvPartSplitter,
+  csvField,
+  findRowEnd,
+  partBytes,
+} from '../../src/domo/csv.ts';
 import { columnsResolver } from '../../src/domo/uploads.ts';
 
 const COLUMNS: CsvColumn[] = [
@@ -23,9 +30,10 @@ function split(
   const parts: string[] = [];
   const step = options.chunk ?? bytes.length;
   for (let i = 0; i < bytes.length; i += step) {
-    for (const part of splitter.write(bytes.subarray(i, i + step))) parts.push(part.toString('utf8'));
+    for (const part of splitter.write(bytes.subarray(i, i + step)))
+      parts.push(partBytes(part).toString('utf8'));
   }
-  for (const part of splitter.end()) parts.push(part.toString('utf8'));
+  for (const part of splitter.end()) parts.push(partBytes(part).toString('utf8'));
   return { parts, rows: splitter.rows, bytes: splitter.bytes };
 }
 
@@ -153,6 +161,43 @@ describe('CsvPartSplitter', () => {
   it('rejects a quote inside an unquoted field and text after a closing quote', () => {
     expect(error(() => split(`${HEADER}1,a"b,1,\n`)).message).toMatch(/quote inside an unquoted field/);
     expect(error(() => split(`${HEADER}1,"a"b,1,\n`)).message).toMatch(/after a closing quote/);
+  });
+
+  it('checks quoted typed values between their quotes, and a value holding a quote never parses', () => {
+    expect(split(`${HEADER}"1",a,"2.5","2025-01-01 00:00:00"\n"",b,"",""\n`).rows).toBe(2);
+    const e = error(() => split(`${HEADER}1,a,"1""5",\n`));
+    expect([e.line, e.column]).toEqual([2, 'amount']);
+    expect(e.message).toContain('"1\\"5" is not a valid DOUBLE');
+    expect(error(() => split(`${HEADER}"1"\rx,a,1,\n`)).message).toMatch(/after a closing quote/);
+    expect(split('1,"a"\r\n2,b\r\n', { hasHeader: false, columns: COLUMNS.slice(0, 2) }).rows).toBe(2);
+  });
+
+  it('sends the input as slices, not copies: only a row split across writes is joined', () => {
+    const input = Buffer.from(`${HEADER}1,a,1,\n2,b,2,\n3,c,3,\n`);
+    const splitter = new CsvPartSplitter({
+      partSizeBytes: 1 << 20,
+      hasHeader: true,
+      resolveColumns: columnsResolver(SCHEMA, 'APPEND'),
+    });
+    const first = input.subarray(0, HEADER.length + 9);
+    const second = input.subarray(HEADER.length + 9);
+    expect(splitter.write(first)).toEqual([]);
+    expect(splitter.write(second)).toEqual([]);
+    const [part] = splitter.end();
+    expect(part!.chunks.map((c) => c.toString())).toEqual(['1,a,1,\n', '2,b,2,\n', '3,c,3,\n']);
+    expect(part!.chunks[0]!.buffer).toBe(input.buffer);
+    expect(part!.chunks[2]!.buffer).toBe(input.buffer);
+    expect(part!.byteLength).toBe(input.length - HEADER.length);
+  });
+
+  it('finds the end of a row from its quote state alone', () => {
+    const bytes = Buffer.from('a,"x\ny""z",b\nnext');
+    expect(findRowEnd(bytes, 0, false)).toEqual({ end: 12, inQuotes: false });
+    expect(findRowEnd(bytes, 4, true)).toEqual({ end: 12, inQuotes: false });
+    expect(findRowEnd(bytes.subarray(0, 6), 0, false)).toEqual({ end: -1, inQuotes: true });
+    // An escaped quote flips the state twice: still inside after `""`, outside after the closing one.
+    expect(findRowEnd(bytes.subarray(0, 8), 0, false)).toEqual({ end: -1, inQuotes: true });
+    expect(findRowEnd(bytes.subarray(0, 10), 0, false)).toEqual({ end: -1, inQuotes: false });
   });
 
   it('skips blank lines and counts lines across quoted newlines', () => {

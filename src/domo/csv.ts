@@ -72,12 +72,22 @@ function skipDigits(b: Uint8Array, i: number, to: number): number {
   return i;
 }
 
+/** Two digits at i as a number, or -1 (the caller has checked the bytes exist). */
+function two(b: Uint8Array, i: number): number {
+  const x = b[i]! - 48;
+  const y = b[i + 1]! - 48;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+}
+
 function validDate(b: Uint8Array, from: number): boolean {
   if (b[from + 4] !== MINUS || b[from + 7] !== MINUS) return false;
-  const year = digits(b, from, from + 4);
-  const month = digits(b, from + 5, from + 7);
-  const day = digits(b, from + 8, from + 10);
-  if (year < 0 || month < 1 || month > 12 || day < 1) return false;
+  const hi = two(b, from);
+  const lo = two(b, from + 2);
+  const month = two(b, from + 5);
+  const day = two(b, from + 8);
+  if (hi < 0 || lo < 0 || month < 1 || month > 12 || day < 1) return false;
+  if (day <= 28) return true;
+  const year = hi * 100 + lo;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 && leap ? 29 : DAYS[month - 1]!);
 }
@@ -134,12 +144,12 @@ function validDateTime(b: Uint8Array, from: number, to: number): boolean {
   if (length === 10) return true;
   const sep = b[from + 10];
   if ((sep !== 84 && sep !== 32) || b[from + 13] !== 58) return false;
-  const hour = digits(b, from + 11, from + 13);
-  const minute = digits(b, from + 14, from + 16);
+  const hour = two(b, from + 11);
+  const minute = two(b, from + 14);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return false;
   if (length === 16) return true;
   if (length < 19 || b[from + 16] !== 58) return false;
-  const second = digits(b, from + 17, from + 19);
+  const second = two(b, from + 17);
   if (second < 0 || second > 59) return false;
   if (length === 19) return true;
   if (b[from + 19] !== 46 || length - 20 < 1 || length - 20 > 9) return false;
@@ -240,6 +250,13 @@ export class CsvPartSplitter {
   private rowBlank = false;
   /** Set by firstRows: the row was the header. */
   private rowIsHeader = false;
+  private quoteBuf: Buffer | undefined;
+  private quoteFrom = 0;
+  private quoteAt = -1;
+  private commaBuf: Buffer | undefined;
+  /** The first comma at or after commaFrom in commaBuf (-1: none), as for quotes. */
+  private commaFrom = 0;
+  private commaAt = -1;
 
   constructor(private readonly options: CsvSplitterOptions) {
     if (!(options.partSizeBytes > 0)) throw new RangeError('partSizeBytes must be positive');
@@ -401,6 +418,73 @@ export class CsvPartSplitter {
    * when `buf` ends first. Sets rowLines, rowFields and rowBlank.
    */
   private scanRow(buf: Buffer, start: number): number {
+    // Most rows hold no quote: their end is found natively, and their fields by commas alone.
+    const nl = buf.indexOf(LF, start);
+    if (nl === -1) return INCOMPLETE;
+    const q = this.nextQuote(buf, start);
+    if (q === -1 || q > nl) return this.plainRow(buf, start, nl);
+    return this.quotedRow(buf, start);
+  }
+
+  /** A row without quotes, from `start` to the LF at `nl`. */
+  private plainRow(buf: Buffer, start: number, nl: number): number {
+    const width = this.width;
+    const validators = this.validators;
+    const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
+    let from = start;
+    let k = 0;
+    // The comma after the last field is the next row's first: kept for it, each search finds one.
+    let searched = start;
+    let comma: number;
+    if (this.commaBuf === buf && this.commaFrom <= start && (this.commaAt === -1 || this.commaAt >= start)) {
+      comma = this.commaAt;
+      searched = this.commaFrom;
+    } else {
+      comma = buf.indexOf(COMMA, start);
+    }
+    for (;;) {
+      let i: number;
+      if (comma === -1 || comma > end) {
+        i = end;
+      } else {
+        i = comma;
+        searched = i + 1;
+        comma = buf.indexOf(COMMA, searched);
+      }
+      if (k < width && i > from) {
+        const check = validators[k];
+        if (check && !check(buf, from, i)) throw this.valueError(buf, start, k, from, i, false);
+      }
+      k++;
+      if (i >= end) break;
+      from = i + 1;
+    }
+    this.commaBuf = buf;
+    this.commaFrom = searched;
+    this.commaAt = comma;
+    this.rowBlank = end === start;
+    this.rowFields = k;
+    this.rowLines = 1;
+    if (width !== -1 && k !== width && !this.rowBlank) throw this.fieldCountError(buf, start, k);
+    return nl;
+  }
+
+  /**
+   * The first quote at or after `i`, cached per buffer: without the cache a buffer with few quotes
+   * would be searched to its next quote once per row.
+   */
+  private nextQuote(buf: Buffer, i: number): number {
+    if (this.quoteBuf === buf && i >= this.quoteFrom && (this.quoteAt === -1 || this.quoteAt >= i)) {
+      return this.quoteAt;
+    }
+    this.quoteBuf = buf;
+    this.quoteFrom = i;
+    this.quoteAt = buf.indexOf(QUOTE, i);
+    return this.quoteAt;
+  }
+
+  /** A row with a quote: every byte looked at, as quotes change what commas and line ends mean. */
+  private quotedRow(buf: Buffer, start: number): number {
     const n = buf.length;
     const width = this.width;
     const validators = this.validators;

@@ -73,7 +73,6 @@ function child(
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (data: Buffer) => {
-      if (process.env.BENCH_TRACE) process.stderr.write(data);
       output += data.toString();
       const match = output.match(ready);
       if (match) resolve({ proc, match });
@@ -90,6 +89,13 @@ async function peakRssMB(pid: number): Promise<number> {
   return kb / 1024;
 }
 
+/** CPU time (user + system) a process has used, from /proc (clock ticks of 1/100 s on Linux). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function stop(proc: ChildProcess) {
   if (proc.exitCode !== null) return;
   proc.kill('SIGTERM');
@@ -103,7 +109,7 @@ async function stop(proc: ChildProcess) {
  * It checks the CSV's structure and UTF-8 but not value types (the columns are all taken as STRING):
  * typed validation is work the gateway adds, so it counts against the gateway.
  */
-async function direct(sandboxUrl: string, file: string): Promise<number> {
+async function direct(sandboxUrl: string, file: string): Promise<{ ms: number; cpuS: number }> {
   // The gateway's defaults: 32 pooled connections (DOMO_CONNECTIONS).
   const dispatcher = createDispatcher({ connectTimeoutMs: 10_000, connections: 32 });
   const http = new DomoHttp({
@@ -118,6 +124,7 @@ async function direct(sandboxUrl: string, file: string): Promise<number> {
     maxConcurrency: 16,
   });
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const splitter = new CsvPartSplitter({
     partSizeBytes: DEFAULT_PART_SIZE,
     hasHeader: true,
@@ -142,8 +149,10 @@ async function direct(sandboxUrl: string, file: string): Promise<number> {
   await send(splitter.end());
   await Promise.all(inflight);
   await domo.uploads.commit(DATASET, uploadId, { action: 'APPEND', index: true });
+  const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
   await dispatcher.close();
-  return performance.now() - started;
+  return { ms, cpuS: (used.user + used.system) / 1e6 };
 }
 
 async function throughGateway(
@@ -191,26 +200,36 @@ async function run(sizeMB: number) {
   const file = await generate(sizeMB);
   const bytes = (await stat(file)).size;
   const mbps = (ms: number) => bytes / 1024 / 1024 / (ms / 1000);
-  const runs: Array<{ directMs: number; gatewayMs: number; rss: number; rows: number; parts: number }> = [];
+  const runs: Array<{
+    directMs: number;
+    gatewayMs: number;
+    directCpuS: number;
+    gatewayCpuS: number;
+    rss: number;
+    rows: number;
+    parts: number;
+  }> = [];
   for (let i = 0; i < pairs(sizeMB); i++) {
     const sandbox = await freshSandbox();
-    let directMs: number;
+    let directRun: { ms: number; cpuS: number };
     try {
-      directMs = await direct(sandbox.url, file);
+      directRun = await direct(sandbox.url, file);
     } finally {
       await stop(sandbox.proc);
     }
     const via = await gatewayRun(file, i);
     const r = {
-      directMs,
+      directMs: directRun.ms,
       gatewayMs: via.ms,
+      directCpuS: directRun.cpuS,
+      gatewayCpuS: via.cpuS,
       rss: via.peakRssMB,
       rows: Number(via.answer.rows),
       parts: Number(via.answer.parts),
     };
     runs.push(r);
     process.stderr.write(
-      `  pair ${i + 1}: direct ${mbps(r.directMs).toFixed(1)} MB/s  gateway ${mbps(r.gatewayMs).toFixed(1)} MB/s  ratio ${(r.directMs / r.gatewayMs).toFixed(2)}  peak RSS ${r.rss.toFixed(0)} MB\n`,
+      `  pair ${i + 1}: direct ${mbps(r.directMs).toFixed(1)} MB/s  gateway ${mbps(r.gatewayMs).toFixed(1)} MB/s  ratio ${(r.directMs / r.gatewayMs).toFixed(2)}  CPU direct client ${r.directCpuS.toFixed(2)} s, gateway ${r.gatewayCpuS.toFixed(2)} s  peak RSS ${r.rss.toFixed(0)} MB\n`,
     );
   }
   const ratios = runs.map((r) => r.directMs / r.gatewayMs);
@@ -225,6 +244,8 @@ async function run(sizeMB: number) {
     minRatio: Math.min(...ratios),
     maxRatio: Math.max(...ratios),
     gatewayPeakRssMB: Math.max(...runs.map((r) => r.rss)),
+    directCpuS: median(runs.map((r) => r.directCpuS)),
+    gatewayCpuS: median(runs.map((r) => r.gatewayCpuS)),
   };
 }
 
@@ -251,8 +272,13 @@ async function gatewayRun(file: string, index: number) {
     /open (http:\/\/[^\s]+)\/graphql/,
   );
   try {
+    const cpuBefore = await cpuSeconds(gateway.proc.pid!);
     const via = await throughGateway(gateway.match[1]!, file);
-    return { ...via, peakRssMB: await peakRssMB(gateway.proc.pid!) };
+    return {
+      ...via,
+      cpuS: (await cpuSeconds(gateway.proc.pid!)) - cpuBefore,
+      peakRssMB: await peakRssMB(gateway.proc.pid!),
+    };
   } finally {
     await stop(gateway.proc);
     await stop(sandbox.proc);
@@ -288,7 +314,7 @@ async function main() {
     const r = await run(size);
     results.push(r);
     process.stdout.write(
-      `${String(r.sizeMB).padStart(5)} MB  ${r.rows.toLocaleString('en-US')} rows in ${r.parts} parts  medians of ${r.pairs}: direct ${r.directMBps.toFixed(1)} MB/s  gateway ${r.gatewayMBps.toFixed(1)} MB/s  ratio ${r.ratio.toFixed(2)} (${r.minRatio.toFixed(2)}-${r.maxRatio.toFixed(2)}; target >= 0.8)  gateway peak RSS ${r.gatewayPeakRssMB.toFixed(0)} MB (max; target <= 256)\n`,
+      `${String(r.sizeMB).padStart(5)} MB  ${r.rows.toLocaleString('en-US')} rows in ${r.parts} parts  medians of ${r.pairs}: direct ${r.directMBps.toFixed(1)} MB/s  gateway ${r.gatewayMBps.toFixed(1)} MB/s  ratio ${r.ratio.toFixed(2)} (${r.minRatio.toFixed(2)}-${r.maxRatio.toFixed(2)}; target >= 0.8)  gateway peak RSS ${r.gatewayPeakRssMB.toFixed(0)} MB (max; target <= 256)  CPU: direct client ${r.directCpuS.toFixed(2)} s, gateway ${r.gatewayCpuS.toFixed(2)} s\n`,
     );
   }
   if (results.length > 1) {

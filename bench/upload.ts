@@ -11,7 +11,7 @@
  *
  * The gateway is built into bench/.data/dist and run with plain node, as production runs it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
@@ -155,12 +155,33 @@ async function direct(sandboxUrl: string, file: string): Promise<{ ms: number; c
   return { ms, cpuS: (used.user + used.system) / 1e6 };
 }
 
+const SENDER = process.env.BENCH_SENDER ?? (spawnSync('curl', ['--version']).status === 0 ? 'curl' : 'node');
+
 async function throughGateway(
   gatewayUrl: string,
   file: string,
 ): Promise<{ ms: number; answer: Record<string, unknown> }> {
+  const url = `${gatewayUrl}/v1/datasets/${DATASET}/upload?mode=append`;
+  if (SENDER === 'curl') {
+    // `curl -T`, as the issue's callers upload: a sender costing little CPU, so what is measured is the
+    // gateway, not a node process streaming the file on the same two cores (BENCH_SENDER=node for that).
+    const started = performance.now();
+    const curl = spawn(
+      'curl',
+      ['-sS', '-T', file, '-H', 'content-type: text/csv', '-H', `x-domo-developer-token: ${TOKEN}`, url],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    curl.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const [code] = await once(curl, 'exit');
+    const answer = JSON.parse(out) as Record<string, unknown>;
+    if (code !== 0 || answer.error) throw new Error(`gateway answered ${out}`);
+    return { ms: performance.now() - started, answer };
+  }
   const started = performance.now();
-  const response = await request(`${gatewayUrl}/v1/datasets/${DATASET}/upload?mode=append`, {
+  const response = await request(url, {
     method: 'PUT',
     headers: { 'content-type': 'text/csv', 'x-domo-developer-token': TOKEN },
     body: createReadStream(file, { highWaterMark: 1 << 20 }),
@@ -196,8 +217,18 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * Both sides are measured warm, as a long-running gateway and a long-running client service are: an
+ * untimed upload of this many MB first (same generator, same fresh sandbox), so neither run pays for
+ * compiling its hot code. Without it the gateway, a fresh process per run, paid that on every run
+ * while the direct client, in the bench process, paid it once. BENCH_WARMUP_MB=0 measures both cold
+ * (the direct client is then still warm after its first pair).
+ */
+const WARMUP_MB = Number(process.env.BENCH_WARMUP_MB ?? 16);
+
 async function run(sizeMB: number) {
   const file = await generate(sizeMB);
+  const warmup = WARMUP_MB > 0 ? await generate(WARMUP_MB) : undefined;
   const bytes = (await stat(file)).size;
   const mbps = (ms: number) => bytes / 1024 / 1024 / (ms / 1000);
   const runs: Array<{
@@ -213,11 +244,12 @@ async function run(sizeMB: number) {
     const sandbox = await freshSandbox();
     let directRun: { ms: number; cpuS: number };
     try {
+      if (warmup) await direct(sandbox.url, warmup);
       directRun = await direct(sandbox.url, file);
     } finally {
       await stop(sandbox.proc);
     }
-    const via = await gatewayRun(file, i);
+    const via = await gatewayRun(file, warmup, i);
     const r = {
       directMs: directRun.ms,
       gatewayMs: via.ms,
@@ -249,8 +281,8 @@ async function run(sizeMB: number) {
   };
 }
 
-/** One upload through a freshly started gateway (its own process) in front of a fresh sandbox. */
-async function gatewayRun(file: string, index: number) {
+/** One upload (after the warm-up) through a freshly started gateway (its own process) in front of a fresh sandbox. */
+async function gatewayRun(file: string, warmup: string | undefined, index: number) {
   const sandbox = await freshSandbox();
   // BENCH_PROF=dir: a V8 CPU profile of each gateway run (`node --cpu-prof`), to see where its time goes.
   const prof = process.env.BENCH_PROF
@@ -272,6 +304,7 @@ async function gatewayRun(file: string, index: number) {
     /open (http:\/\/[^\s]+)\/graphql/,
   );
   try {
+    if (warmup) await throughGateway(gateway.match[1]!, warmup);
     const cpuBefore = await cpuSeconds(gateway.proc.pid!);
     const via = await throughGateway(gateway.match[1]!, file);
     return {
@@ -306,7 +339,8 @@ async function main() {
     throw new Error('usage: npx tsx bench/upload.ts [sizeMB]');
   process.stdout.write(
     `direct:  the bench process streams the file, splits it on row boundaries (structure and UTF-8 checked, no types), sends ${DEFAULT_PART_SIZE / 1024 / 1024} MB parts ${DEFAULT_CONCURRENCY} at a time to a fresh sandbox, commits\n` +
-      `gateway: the bench process streams the file to a fresh gateway (node dist/main.js, its own process) by PUT /v1/datasets/:id/upload; the gateway reads the schema, splits and type-checks every value, sends the same parts with the same concurrency to a fresh sandbox, commits\n`,
+      `both:    warmed by an untimed ${WARMUP_MB} MB upload first (BENCH_WARMUP_MB; 0 = cold)\n` +
+      `gateway: ${SENDER === 'curl' ? 'curl -T' : 'the bench process (undici)'} streams the file to a fresh gateway (node dist/main.js, its own process) by PUT /v1/datasets/:id/upload; the gateway reads the schema, splits and type-checks every value, sends the same parts with the same concurrency to a fresh sandbox, commits\n`,
   );
   const results = [];
   for (const size of sizes) {

@@ -227,3 +227,68 @@ describe('CsvPartSplitter', () => {
     ]);
   });
 });
+
+/** A small deterministic PRNG (mulberry32): the same files on every run. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('CsvPartSplitter on generated files', () => {
+  it('passes every data row through unchanged, whatever the chunk and part sizes', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const next = random(seed);
+      const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)]!;
+      const text = () =>
+        pick(['a', 'b c', 'x,y', 'say ""hi""', 'two\nlines', 'crlf\r\ninside', 'é€😀', '', ',', '""']);
+      const field = (type: string) => {
+        const value =
+          type === 'LONG'
+            ? pick(['1', '-42', '+7', '9223372036854775807', ''])
+            : type === 'DOUBLE'
+              ? pick(['1.5', '-0.25', '3e8', '2E-3', '.5', ''])
+              : type === 'DATETIME'
+                ? pick(['2024-02-29 12:00:00', '2025-01-01T00:00:00Z', '2025-12-31', '2025-06-01 23:59'])
+                : text();
+        const quote = value.includes('"') || value.includes(',') || value.includes('\n') || next() < 0.2;
+        return quote ? `"${value}"` : value;
+      };
+      const eol = () => (next() < 0.3 ? '\r\n' : '\n');
+      const rows: string[] = [];
+      let file = next() < 0.2 ? '\ufeff' : '';
+      file += `id,payload,amount,loaded_at${eol()}`;
+      const count = 1 + Math.floor(next() * 60);
+      for (let i = 0; i < count; i++) {
+        if (next() < 0.1) file += eol(); // a blank line, not a row
+        const row = COLUMNS.map((c) => field(c.type)).join(',');
+        const end = eol();
+        rows.push(row + end);
+        file += row + end;
+      }
+      // Sometimes the last row has no line end: the splitter gives it one.
+      let expected = rows.join('');
+      if (next() < 0.3) {
+        const last = rows[rows.length - 1]!;
+        file = file.slice(0, file.length - (last.endsWith('\r\n') ? 2 : 1));
+        expected = expected.slice(0, expected.length - (last.endsWith('\r\n') ? 2 : 1)) + '\n';
+      }
+      for (const chunk of [1, 2, 5, 17, 64, 1 << 20]) {
+        const partSize = pick([1, 10, 100, 1 << 20]);
+        const { parts, rows: seen } = split(file, { chunk, partSize });
+        expect(seen, `seed ${seed}, chunk ${chunk}`).toBe(count);
+        expect(parts.join(''), `seed ${seed}, chunk ${chunk}`).toBe(expected);
+        for (const part of parts) {
+          // Cut on row boundaries only: every part ends a row, outside quotes.
+          expect(part.endsWith('\n')).toBe(true);
+          expect((part.match(/"/g) ?? []).length % 2).toBe(0);
+        }
+      }
+    }
+  });
+});

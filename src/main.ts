@@ -5,7 +5,6 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config.ts';
 import { createDispatcher, DomoHttp } from './domo/http.ts';
-import { exampleQuery } from './example.ts';
 import { createLogger } from './log.ts';
 import type { Sandbox } from './sandbox/server.ts';
 import { createGateway } from './server.ts';
@@ -17,9 +16,13 @@ async function main() {
   let sandbox: Sandbox | undefined;
   let baseUrl = config.domoBaseUrl;
   let serverCredentials = config.serverCredentials;
+  let exampleQuery: string | undefined;
   if (!baseUrl) {
     // No Domo configured: run the built-in sandbox and use its token as the server's credentials.
+    // Imported here only: the sandbox (and example.ts, which reads its seed ids) pulls in DuckDB,
+    // tens of MB of native code a gateway in front of Domo must not carry.
     const { createSandbox } = await import('./sandbox/server.ts');
+    ({ exampleQuery } = await import('./example.ts'));
     sandbox = await createSandbox({ ...config.sandbox, host: '127.0.0.1' });
     baseUrl = sandbox.url;
     serverCredentials = { kind: 'developer', token: sandbox.token };
@@ -47,7 +50,7 @@ async function main() {
     config: { ...config, serverCredentials },
     http,
     logger,
-    exampleQuery: sandbox ? exampleQuery : undefined,
+    exampleQuery,
   });
   server.listen(config.port, config.host);
   await once(server, 'listening');

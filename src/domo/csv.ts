@@ -72,12 +72,22 @@ function skipDigits(b: Uint8Array, i: number, to: number): number {
   return i;
 }
 
+/** Two digits at i as a number, or -1 (the caller has checked the bytes exist). */
+function two(b: Uint8Array, i: number): number {
+  const x = b[i]! - 48;
+  const y = b[i + 1]! - 48;
+  return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
+}
+
 function validDate(b: Uint8Array, from: number): boolean {
   if (b[from + 4] !== MINUS || b[from + 7] !== MINUS) return false;
-  const year = digits(b, from, from + 4);
-  const month = digits(b, from + 5, from + 7);
-  const day = digits(b, from + 8, from + 10);
-  if (year < 0 || month < 1 || month > 12 || day < 1) return false;
+  const hi = two(b, from);
+  const lo = two(b, from + 2);
+  const month = two(b, from + 5);
+  const day = two(b, from + 8);
+  if (hi < 0 || lo < 0 || month < 1 || month > 12 || day < 1) return false;
+  if (day <= 28) return true;
+  const year = hi * 100 + lo;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 && leap ? 29 : DAYS[month - 1]!);
 }
@@ -134,12 +144,12 @@ function validDateTime(b: Uint8Array, from: number, to: number): boolean {
   if (length === 10) return true;
   const sep = b[from + 10];
   if ((sep !== 84 && sep !== 32) || b[from + 13] !== 58) return false;
-  const hour = digits(b, from + 11, from + 13);
-  const minute = digits(b, from + 14, from + 16);
+  const hour = two(b, from + 11);
+  const minute = two(b, from + 14);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return false;
   if (length === 16) return true;
   if (length < 19 || b[from + 16] !== 58) return false;
-  const second = digits(b, from + 17, from + 19);
+  const second = two(b, from + 17);
   if (second < 0 || second > 59) return false;
   if (length === 19) return true;
   if (b[from + 19] !== 46 || length - 20 < 1 || length - 20 > 9) return false;
@@ -164,20 +174,47 @@ function shown(value: string): string {
   return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
 }
 
-function countLF(buf: Buffer, from: number, to: number): number {
-  let count = 0;
-  for (let i = buf.indexOf(LF, from); i !== -1 && i < to; i = buf.indexOf(LF, i + 1)) count++;
-  return count;
+/** A part: whole rows, in order, as slices of the input (not copied); send them one after another. */
+export interface CsvPart {
+  chunks: Buffer[];
+  byteLength: number;
 }
 
-const NEWLINE = Buffer.from('\n');
-/** Longest row the splitter holds while looking for its end (an unterminated quote, usually). */
-const MAX_ROW_BYTES = 64 * 1024 * 1024;
+/** The part's bytes in one buffer (tests and callers that want one; the upload path sends chunks). */
+export function partBytes(part: CsvPart): Buffer {
+  return part.chunks.length === 1 ? part.chunks[0]! : Buffer.concat(part.chunks, part.byteLength);
+}
 
 /**
- * Works on bytes: rows are found with native `indexOf`, values of typed columns are read in place,
- * parts are concatenated from slices of the input (no decode and re-encode), and UTF-8 is checked
- * natively (`isUtf8`) once per part. Line ends LF or CRLF; a row ends at a line end outside quotes.
+ * From `from`, the index of the LF ending a row whose quote state there is `inQuotes`, or -1 with
+ * the state at the end of `buf`. Inside quotes iff an odd number of quotes were seen (an escaped
+ * quote is two), so the state is one bit. Used only on rows split across writes.
+ */
+export function findRowEnd(
+  buf: Uint8Array,
+  from: number,
+  inQuotes: boolean,
+): { end: number; inQuotes: boolean } {
+  for (let i = from; i < buf.length; i++) {
+    const c = buf[i];
+    if (c === QUOTE) inQuotes = !inQuotes;
+    else if (c === LF && !inQuotes) return { end: i, inQuotes };
+  }
+  return { end: -1, inQuotes };
+}
+
+/** Longest row the splitter holds while looking for its end (an unterminated quote, usually). */
+const MAX_ROW_BYTES = 64 * 1024 * 1024;
+const INCOMPLETE = -1;
+
+/**
+ * One pass over the bytes of each row (a plain loop: per-field native `indexOf` calls and per-row
+ * objects cost more than they save on short fields): fields and quotes are found, typed values are
+ * checked in place (quoted ones too, between their quotes: a value holding a quote is never a valid
+ * number or date), and no string is made unless there is an error to report. Parts are lists of
+ * slices of the input rows (no copy; only a row split across two writes is copied, once), and UTF-8
+ * is checked natively (`isUtf8`) once per slice. Line ends LF or CRLF; a row ends at a line end
+ * outside quotes. The input chunks are kept, not copied: callers must not reuse them.
  */
 export class CsvPartSplitter {
   /** Data rows seen so far (the header excluded). */
@@ -187,26 +224,39 @@ export class CsvPartSplitter {
   /** Parts emitted so far. */
   parts = 0;
 
-  /** Bytes of an unfinished row carried to the next write. */
-  private carry: Buffer = Buffer.alloc(0);
-  /** Where the search for the carried row's end resumes, and whether it is inside quotes there. */
-  private carryScan = 0;
+  /** Bytes of an unfinished row carried to the next write, and the quote state at their end. */
+  private carry: Buffer[] = [];
+  private carryBytes = 0;
   private carryInQuotes = false;
+  /** The first bytes, until there are three to look for a BOM in. */
+  private head: Buffer | undefined;
+  private first = true;
   /** 1-based line where the next row starts. */
   private line = 1;
-  private first = true;
   private pieces: Buffer[] = [];
   private pieceBytes = 0;
   /** Line of the first row in the part being built (to locate invalid UTF-8). */
   private partLine = 1;
   private header: string[] | null | undefined;
   private columns: CsvColumn[] | undefined;
-  private validators: Validator[] = [];
-  private isString: boolean[] = [];
+  /** Per column, its check, or null when any value goes (STRING). */
+  private validators: Array<Validator | null> = [];
+  /** Fields a row must have; -1 until the columns are known (no checks then). */
+  private width = -1;
   private ended = false;
+  /** Set by scanRow: the lines the row took, its field count, and whether it was blank. */
+  private rowLines = 1;
+  private rowFields = 0;
+  private rowBlank = false;
+  /** Set by firstRows: the row was the header. */
+  private rowIsHeader = false;
   private quoteBuf: Buffer | undefined;
   private quoteFrom = 0;
   private quoteAt = -1;
+  private commaBuf: Buffer | undefined;
+  /** The first comma at or after commaFrom in commaBuf (-1: none), as for quotes. */
+  private commaFrom = 0;
+  private commaAt = -1;
 
   constructor(private readonly options: CsvSplitterOptions) {
     if (!(options.partSizeBytes > 0)) throw new RangeError('partSizeBytes must be positive');
@@ -219,45 +269,69 @@ export class CsvPartSplitter {
   }
 
   /** Feeds bytes; returns the parts completed by them (CSV without a header, rows ending in \n). */
-  write(chunk: Uint8Array): Buffer[] {
+  write(chunk: Uint8Array): CsvPart[] {
     if (this.ended) throw new Error('write after end');
     this.bytes += chunk.length;
     let data = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    if (this.carry.length) data = Buffer.concat([this.carry, data]);
-    if (this.first && data.length >= 3) {
+    if (this.first) {
+      if (this.head) data = Buffer.concat([this.head, data]);
+      if (data.length < 3) {
+        this.head = Buffer.from(data);
+        return [];
+      }
       this.first = false;
+      this.head = undefined;
       if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
-    } else if (this.first && data.length < 3) {
-      this.carry = Buffer.from(data);
-      return [];
     }
-    const out: Buffer[] = [];
-    this.parse(data, out);
+    const out: CsvPart[] = [];
+    let pos = 0;
+    if (this.carryBytes > 0) {
+      // The row begun in an earlier write: find its end here, join it (the only copy), check it.
+      const found = findRowEnd(data, 0, this.carryInQuotes);
+      if (found.end === -1) {
+        this.keep(data, found.inQuotes);
+        return out;
+      }
+      this.carry.push(data.subarray(0, found.end + 1));
+      const row = Buffer.concat(this.carry, this.carryBytes + found.end + 1);
+      this.carry = [];
+      this.carryBytes = 0;
+      this.carryInQuotes = false;
+      this.parse(row, 0, out);
+      pos = found.end + 1;
+    }
+    this.parse(data, pos, out);
     return out;
   }
 
   /** Ends the input: the final row (with or without a newline) and the last part. */
-  end(): Buffer[] {
+  end(): CsvPart[] {
     if (this.ended) return [];
     this.ended = true;
-    const out: Buffer[] = [];
-    let data = this.carry;
+    const out: CsvPart[] = [];
     if (this.first) {
+      // Fewer than three bytes in all: no room for a BOM and a row, but they may hold a row.
       this.first = false;
-      if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
+      let head = this.head ?? Buffer.alloc(0);
+      this.head = undefined;
+      if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
+      this.parse(head, 0, out);
     }
-    this.carry = Buffer.alloc(0);
+    const data = this.carry.length === 1 ? this.carry[0]! : Buffer.concat(this.carry, this.carryBytes);
+    this.carry = [];
+    this.carryBytes = 0;
     if (data.length > 0) {
-      if (this.carryInQuotes || this.findRowEnd(data, 0, 0, false).inQuotes) {
+      // A carried row has no line end outside quotes: what is left is the last row, or an open quote.
+      if (this.carryInQuotes) {
         throw new CsvInputError(`unterminated quoted field starting on line ${this.line}`, this.line);
       }
       // The last row had no line end: give it one.
       let end = data.length;
       if (data[end - 1] === CR) end--;
-      if (this.row(data, 0, end)) {
-        this.pieces.push(data.subarray(0, end), NEWLINE);
-        this.pieceBytes += end + 1;
-      }
+      const row = Buffer.allocUnsafe(end + 1);
+      data.copy(row, 0, 0, end);
+      row[end] = LF;
+      this.parse(row, 0, out);
     }
     this.flush(out);
     if (this.rows === 0) {
@@ -269,56 +343,135 @@ export class CsvPartSplitter {
     return out;
   }
 
-  /**
-   * From `scan` in the row starting at `start`: the index of the LF ending the row, or -1 when the
-   * data ends first (with the quote state there). Checks quotes open a field and close one.
-   */
-  private findRowEnd(
-    buf: Buffer,
-    start: number,
-    scan: number,
-    inQuotes: boolean,
-  ): { end: number; inQuotes: boolean; scan: number } {
-    let i = scan;
-    for (;;) {
-      if (inQuotes) {
-        const q = buf.indexOf(QUOTE, i);
-        if (q === -1) return { end: -1, inQuotes: true, scan: buf.length };
-        if (q + 1 >= buf.length) return { end: -1, inQuotes: true, scan: q };
-        if (buf[q + 1] === QUOTE) {
-          i = q + 2;
-          continue;
-        }
-        const next = buf[q + 1];
-        if (next !== COMMA && next !== LF && next !== CR) {
-          throw this.lineError(buf, start, q, 'unexpected text after a closing quote');
-        }
-        inQuotes = false;
-        i = q + 1;
+  /** Keeps the unfinished row's bytes (copied: they may be a slice of a much larger buffer). */
+  private keep(bytes: Buffer, inQuotes: boolean): void {
+    if (this.carryBytes + bytes.length > MAX_ROW_BYTES) {
+      throw new CsvInputError(
+        `line ${this.line}: a row longer than ${MAX_ROW_BYTES / 1024 / 1024} MB (an unterminated quote?)`,
+        this.line,
+      );
+    }
+    this.carry.push(Buffer.from(bytes));
+    this.carryBytes += bytes.length;
+    this.carryInQuotes = inQuotes;
+  }
+
+  private parse(buf: Buffer, from: number, out: CsvPart[]): void {
+    const n = buf.length;
+    const partSize = this.options.partSizeBytes;
+    let pos = from;
+    let segStart = from;
+    while (pos < n) {
+      const nl = this.width === -1 ? this.firstRows(buf, pos) : this.scanRow(buf, pos);
+      if (nl === INCOMPLETE) break;
+      const lines = this.rowLines;
+      if (this.rowBlank || this.rowIsHeader) {
+        // A blank line or the header: not written.
+        this.rowIsHeader = false;
+        if (pos > segStart) this.pushPiece(buf.subarray(segStart, pos));
+        segStart = nl + 1;
+        if (this.rows === 0) this.partLine = this.line + lines;
+        this.line += lines;
+        pos = nl + 1;
         continue;
       }
-      const nl = buf.indexOf(LF, i);
-      const q = this.nextQuote(buf, i);
-      if (q !== -1 && (nl === -1 || q < nl)) {
-        if (q !== start && buf[q - 1] !== COMMA) {
-          throw this.lineError(
-            buf,
-            start,
-            q,
-            'a quote inside an unquoted field (quote the whole field and double the quote)',
-          );
-        }
-        inQuotes = true;
-        i = q + 1;
-        continue;
+      this.rows++;
+      if (this.pieceBytes + (nl + 1 - segStart) >= partSize) {
+        this.pushPiece(buf.subarray(segStart, nl + 1));
+        segStart = nl + 1;
+        this.flush(out);
+        this.partLine = this.line + lines;
       }
-      return { end: nl, inQuotes: false, scan: nl === -1 ? buf.length : nl };
+      this.line += lines;
+      pos = nl + 1;
+    }
+    if (pos > segStart) this.pushPiece(buf.subarray(segStart, pos));
+    if (pos < n) {
+      const rest = buf.subarray(pos);
+      this.keep(rest, findRowEnd(rest, 0, false).inQuotes);
     }
   }
 
+  /** The header and the first data row: decoded to resolve the columns, then checked like the rest. */
+  private firstRows(buf: Buffer, start: number): number {
+    const nl = this.scanRow(buf, start);
+    if (nl === INCOMPLETE || this.rowBlank) return nl;
+    const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
+    if (this.header === undefined) {
+      const header = buf.subarray(start, end);
+      if (!isUtf8(header)) throw new CsvInputError('invalid UTF-8 on line 1', 1);
+      this.header = splitFields(header.toString('utf8'));
+      this.rowIsHeader = true;
+      return nl;
+    }
+    this.columns = this.options.resolveColumns(this.header, this.rowFields);
+    this.validators = this.columns.map((c) => {
+      const type = c.type.toUpperCase();
+      return type === 'STRING' ? null : validatorFor(type);
+    });
+    this.width = this.columns.length;
+    return this.scanRow(buf, start);
+  }
+
   /**
-   * The first quote at or after `i`, cached per buffer: without the cache a file with few quotes
-   * would be scanned to its next quote once per row.
+   * Checks the row starting at `start` and answers the index of the LF ending it, or INCOMPLETE
+   * when `buf` ends first. Sets rowLines, rowFields and rowBlank.
+   */
+  private scanRow(buf: Buffer, start: number): number {
+    // Most rows hold no quote: their end is found natively, and their fields by commas alone.
+    const nl = buf.indexOf(LF, start);
+    if (nl === -1) return INCOMPLETE;
+    const q = this.nextQuote(buf, start);
+    if (q === -1 || q > nl) return this.plainRow(buf, start, nl);
+    return this.quotedRow(buf, start);
+  }
+
+  /** A row without quotes, from `start` to the LF at `nl`. */
+  private plainRow(buf: Buffer, start: number, nl: number): number {
+    const width = this.width;
+    const validators = this.validators;
+    const end = nl > start && buf[nl - 1] === CR ? nl - 1 : nl;
+    let from = start;
+    let k = 0;
+    // The comma after the last field is the next row's first: kept for it, each search finds one.
+    let searched = start;
+    let comma: number;
+    if (this.commaBuf === buf && this.commaFrom <= start && (this.commaAt === -1 || this.commaAt >= start)) {
+      comma = this.commaAt;
+      searched = this.commaFrom;
+    } else {
+      comma = buf.indexOf(COMMA, start);
+    }
+    for (;;) {
+      let i: number;
+      if (comma === -1 || comma > end) {
+        i = end;
+      } else {
+        i = comma;
+        searched = i + 1;
+        comma = buf.indexOf(COMMA, searched);
+      }
+      if (k < width && i > from) {
+        const check = validators[k];
+        if (check && !check(buf, from, i)) throw this.valueError(buf, start, k, from, i, false);
+      }
+      k++;
+      if (i >= end) break;
+      from = i + 1;
+    }
+    this.commaBuf = buf;
+    this.commaFrom = searched;
+    this.commaAt = comma;
+    this.rowBlank = end === start;
+    this.rowFields = k;
+    this.rowLines = 1;
+    if (width !== -1 && k !== width && !this.rowBlank) throw this.fieldCountError(buf, start, k);
+    return nl;
+  }
+
+  /**
+   * The first quote at or after `i`, cached per buffer: without the cache a buffer with few quotes
+   * would be searched to its next quote once per row.
    */
   private nextQuote(buf: Buffer, i: number): number {
     if (this.quoteBuf === buf && i >= this.quoteFrom && (this.quoteAt === -1 || this.quoteAt >= i)) {
@@ -330,128 +483,105 @@ export class CsvPartSplitter {
     return this.quoteAt;
   }
 
-  private lineError(buf: Buffer, start: number, at: number, message: string): CsvInputError {
-    const line = this.line + countLF(buf, start, at);
+  /** A row with a quote: every byte looked at, as quotes change what commas and line ends mean. */
+  private quotedRow(buf: Buffer, start: number): number {
+    const n = buf.length;
+    const width = this.width;
+    const validators = this.validators;
+    let i = start;
+    let k = 0;
+    let embedded = 0;
+    for (;;) {
+      if (i >= n) return INCOMPLETE;
+      let c = buf[i]!;
+      let from: number;
+      let to: number;
+      let quoted = false;
+      if (c === QUOTE) {
+        quoted = true;
+        from = i + 1;
+        let j = from;
+        for (;;) {
+          if (j >= n) return INCOMPLETE;
+          c = buf[j]!;
+          if (c === QUOTE) {
+            // The byte after a quote tells an escaped quote from a closing one.
+            if (j + 1 >= n) return INCOMPLETE;
+            if (buf[j + 1] === QUOTE) {
+              j += 2;
+              continue;
+            }
+            break;
+          }
+          if (c === LF) embedded++;
+          j++;
+        }
+        to = j;
+        i = j + 1;
+        c = buf[i]!;
+        if (c === CR) {
+          if (i + 1 >= n) return INCOMPLETE;
+          if (buf[i + 1] !== LF) throw this.quoteError(embedded, 'unexpected text after a closing quote');
+          i++;
+          c = LF;
+        } else if (c !== COMMA && c !== LF) {
+          throw this.quoteError(embedded, 'unexpected text after a closing quote');
+        }
+      } else {
+        from = i;
+        while (c !== COMMA && c !== LF) {
+          if (c === QUOTE) {
+            throw this.quoteError(
+              embedded,
+              'a quote inside an unquoted field (quote the whole field and double the quote)',
+            );
+          }
+          if (++i >= n) return INCOMPLETE;
+          c = buf[i]!;
+        }
+        to = c === LF && i > from && buf[i - 1] === CR ? i - 1 : i;
+      }
+      if (k < width && to > from) {
+        const check = validators[k];
+        if (check && !check(buf, from, to)) throw this.valueError(buf, start, k, from, to, quoted);
+      }
+      k++;
+      if (c === LF) {
+        this.rowBlank = k === 1 && !quoted && to === from;
+        this.rowFields = k;
+        this.rowLines = 1 + embedded;
+        if (width !== -1 && k !== width && !this.rowBlank) throw this.fieldCountError(buf, start, k);
+        return i;
+      }
+      i++;
+    }
+  }
+
+  private quoteError(embedded: number, message: string): CsvInputError {
+    const line = this.line + embedded;
     return new CsvInputError(`line ${line}: ${message}`, line);
   }
 
-  private parse(buf: Buffer, out: Buffer[]): void {
-    const n = buf.length;
-    let pos = 0;
-    let segStart = 0;
-    let scan = this.carryScan;
-    let inQuotes = this.carryInQuotes;
-    while (pos < n) {
-      const found = this.findRowEnd(buf, pos, scan, inQuotes);
-      if (found.end === -1) {
-        if (n - pos > MAX_ROW_BYTES) {
-          throw new CsvInputError(
-            `line ${this.line}: a row longer than ${MAX_ROW_BYTES / 1024 / 1024} MB (an unterminated quote?)`,
-            this.line,
-          );
-        }
-        scan = found.scan;
-        inQuotes = found.inQuotes;
-        break;
-      }
-      const nl = found.end;
-      const end = nl > pos && buf[nl - 1] === CR ? nl - 1 : nl;
-      const lines = 1 + this.quotedLines(buf, pos, nl);
-      if (end === pos || !this.row(buf, pos, end)) {
-        // A blank line or the header: not written.
-        if (pos > segStart) this.pushPiece(buf.subarray(segStart, pos));
-        segStart = nl + 1;
-        if (this.rows === 0) this.partLine = this.line + lines;
-      } else if (this.pieceBytes + (nl + 1 - segStart) >= this.options.partSizeBytes) {
-        this.pushPiece(buf.subarray(segStart, nl + 1));
-        segStart = nl + 1;
-        this.flush(out);
-        this.partLine = this.line + lines;
-      }
-      this.line += lines;
-      pos = nl + 1;
-      scan = pos;
-      inQuotes = false;
-    }
-    if (pos > segStart) this.pushPiece(buf.subarray(segStart, pos));
-    this.carry = pos < n ? Buffer.from(buf.subarray(pos)) : Buffer.alloc(0);
-    this.carryScan = pos < n ? scan - pos : 0;
-    this.carryInQuotes = pos < n ? inQuotes : false;
+  /** Bad bytes explain a bad row better than what they look like. */
+  private utf8Error(buf: Buffer, start: number): CsvInputError | undefined {
+    const end = findRowEnd(buf, start, false).end;
+    return isUtf8(buf.subarray(start, end === -1 ? buf.length : end))
+      ? undefined
+      : new CsvInputError(`invalid UTF-8 on line ${this.line}`, this.line);
   }
 
-  /** Newlines inside quoted fields of a row (only rows with quotes can have them). */
-  private quotedLines(buf: Buffer, start: number, nl: number): number {
-    const q = this.nextQuote(buf, start);
-    return q === -1 || q > nl ? 0 : countLF(buf, start, nl);
-  }
-
-  private pushPiece(piece: Buffer): void {
-    this.pieces.push(piece);
-    this.pieceBytes += piece.length;
-  }
-
-  /** Checks a row (the header the first time); answers whether it is a data row to write. */
-  private row(buf: Buffer, start: number, end: number): boolean {
-    const q = this.nextQuote(buf, start);
-    const hasQuote = q !== -1 && q < end;
-    if (this.header === undefined) {
-      const header = buf.subarray(start, end);
-      if (!isUtf8(header)) throw new CsvInputError('invalid UTF-8 on line 1', 1);
-      this.header = splitFields(header.toString('utf8'));
-      return false;
-    }
-    if (!this.columns) {
-      const count = hasQuote
-        ? splitFields(buf.toString('utf8', start, end)).length
-        : countFields(buf, start, end);
-      this.columns = this.options.resolveColumns(this.header, count);
-      this.validators = this.columns.map((c) => validatorFor(c.type));
-      this.isString = this.columns.map((c) => c.type.toUpperCase() === 'STRING');
-    }
-    try {
-      if (hasQuote) this.checkFields(splitFields(buf.toString('utf8', start, end)));
-      else this.checkInPlace(buf, start, end);
-    } catch (error) {
-      // Bad bytes explain a bad row better than what they look like.
-      if (!isUtf8(buf.subarray(start, end)))
-        throw new CsvInputError(`invalid UTF-8 on line ${this.line}`, this.line);
-      throw error;
-    }
-    this.rows++;
-    return true;
-  }
-
-  /** A row without quotes: fields found with indexOf, only typed ones read. */
-  private checkInPlace(buf: Buffer, start: number, end: number): void {
-    const columns = this.columns!;
-    const width = columns.length;
-    let from = start;
-    let k = 0;
-    for (;;) {
-      let comma = buf.indexOf(COMMA, from);
-      if (comma === -1 || comma > end) comma = end;
-      if (k < width && comma > from && !this.isString[k]) {
-        if (!this.validators[k]!(buf, from, comma))
-          throw this.valueError(k, buf.toString('utf8', from, comma));
-      }
-      k++;
-      if (comma === end) break;
-      from = comma + 1;
-    }
-    if (k !== width) throw this.fieldCountError(k);
-  }
-
-  private checkFields(fields: string[]): void {
-    if (fields.length !== this.columns!.length) throw this.fieldCountError(fields.length);
-    for (let k = 0; k < fields.length; k++) {
-      const value = fields[k]!;
-      if (value === '' || this.isString[k]) continue;
-      const bytes = Buffer.from(value, 'utf8');
-      if (!this.validators[k]!(bytes, 0, bytes.length)) throw this.valueError(k, value);
-    }
-  }
-
-  private valueError(k: number, value: string): CsvInputError {
+  private valueError(
+    buf: Buffer,
+    start: number,
+    k: number,
+    from: number,
+    to: number,
+    quoted: boolean,
+  ): CsvInputError {
+    const utf8 = this.utf8Error(buf, start);
+    if (utf8) return utf8;
+    const text = buf.toString('utf8', from, to);
+    const value = quoted ? text.replaceAll('""', '"') : text;
     const column = this.columns![k]!;
     return new CsvInputError(
       `line ${this.line}, column "${column.name}": ${shown(value)} is not a valid ${column.type}`,
@@ -460,7 +590,9 @@ export class CsvPartSplitter {
     );
   }
 
-  private fieldCountError(found: number): CsvInputError {
+  private fieldCountError(buf: Buffer, start: number, found: number): CsvInputError {
+    const utf8 = this.utf8Error(buf, start);
+    if (utf8) return utf8;
     const columns = this.columns!;
     return new CsvInputError(
       `line ${this.line}: expected ${columns.length} fields (${columns.map((c) => c.name).join(', ')}), found ${found}`,
@@ -468,13 +600,18 @@ export class CsvPartSplitter {
     );
   }
 
-  private flush(out: Buffer[]): void {
+  private pushPiece(piece: Buffer): void {
+    this.pieces.push(piece);
+    this.pieceBytes += piece.length;
+  }
+
+  private flush(out: CsvPart[]): void {
     if (this.pieces.length === 0) return;
-    const part =
-      this.pieces.length === 1 ? Buffer.from(this.pieces[0]!) : Buffer.concat(this.pieces, this.pieceBytes);
+    const part: CsvPart = { chunks: this.pieces, byteLength: this.pieceBytes };
     this.pieces = [];
     this.pieceBytes = 0;
-    if (!isUtf8(part)) throw this.invalidUtf8(part);
+    // Every slice holds whole rows, so each is valid UTF-8 on its own exactly when the part is.
+    for (const chunk of part.chunks) if (!isUtf8(chunk)) throw this.invalidUtf8(partBytes(part));
     out.push(part);
     this.parts++;
   }
@@ -492,12 +629,6 @@ export class CsvPartSplitter {
     }
     return new CsvInputError(`invalid UTF-8 on line ${line}`, line);
   }
-}
-
-function countFields(buf: Buffer, start: number, end: number): number {
-  let count = 1;
-  for (let i = buf.indexOf(COMMA, start); i !== -1 && i < end; i = buf.indexOf(COMMA, i + 1)) count++;
-  return count;
 }
 
 /** The fields of one row (RFC 4180 quoting; the row is known to be well-formed). */

@@ -20,8 +20,11 @@ export interface DomoRequest {
   query?: Record<string, QueryValue>;
   /** A JSON body. */
   json?: unknown;
-  /** A raw body (CSV parts); a string or bytes can be re-sent, a stream cannot. */
-  body?: { data: string | Uint8Array; contentType: string };
+  /**
+   * A raw body (CSV parts); a string or bytes can be re-sent, a stream cannot. An array of chunks is
+   * sent one after another without joining them (no copy of a large part), and can be re-sent too.
+   */
+  body?: { data: string | Uint8Array | readonly Uint8Array[]; contentType: string };
   /**
    * The request may be repeated after a retryable failure: reads, and the POSTs that only read
    * (query, search, bulk). Never set for a write.
@@ -172,13 +175,19 @@ export class DomoHttp {
       ...this.options.headers,
       ...authHeaders(credentials),
     };
-    let body: string | Uint8Array | undefined;
+    let body: string | Uint8Array | readonly Uint8Array[] | undefined;
     if (request.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(request.json);
     } else if (request.body) {
       headers['content-type'] = request.body.contentType;
       body = request.body.data;
+      if (Array.isArray(body)) {
+        // undici sends an iterable chunked unless told its length; parts go with a Content-Length.
+        let length = 0;
+        for (const chunk of body as readonly Uint8Array[]) length += chunk.byteLength;
+        headers['content-length'] = String(length);
+      }
     }
     const where = { method: request.method, path: request.path };
     let response: Dispatcher.ResponseData;
@@ -188,7 +197,8 @@ export class DomoHttp {
         path: this.target(request),
         method: request.method,
         headers,
-        body,
+        // undici documents Iterable bodies (Dispatcher.md) though its typings omit them.
+        body: body as Dispatcher.DispatchOptions['body'],
         signal,
         headersTimeout: this.options.headersTimeoutMs,
         bodyTimeout: this.options.bodyTimeoutMs,

@@ -5,10 +5,11 @@
  * with backoff, and a commit only once every part succeeded. Any failure leaves the upload
  * uncommitted, which is how Domo abandons one (it has no abort endpoint; DOMO-NOTES.md).
  */
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Call } from './call.ts';
 import { unexpectedShape } from './call.ts';
-import { type CsvColumn, CsvInputError, CsvPartSplitter } from './csv.ts';
+import { type CsvColumn, CsvInputError, type CsvPart, CsvPartSplitter } from './csv.ts';
 import type { DatasetsApi } from './datasets.ts';
 import { DomoError } from './errors.ts';
 import { apiPath, type DomoRequest } from './http.ts';
@@ -20,7 +21,7 @@ import type {
   DomoUploadStartResponse,
 } from './types.ts';
 
-export { type CsvColumn, CsvInputError, CsvPartSplitter, csvField } from './csv.ts';
+export { type CsvColumn, CsvInputError, type CsvPart, CsvPartSplitter, csvField, partBytes } from './csv.ts';
 
 export const UPLOAD_MODES = ['APPEND', 'REPLACE', 'UPSERT', 'DELETE'] as const;
 export type UploadMode = (typeof UPLOAD_MODES)[number];
@@ -63,9 +64,15 @@ export class UploadsApi {
 
   /**
    * `PUT /api/data/v3/datasources/:id/uploads/:uploadId/parts/:part` with `Content-Type: text/csv`
-   * (rows without a header). Re-sending a part number replaces that part.
+   * (rows without a header). Re-sending a part number replaces that part. `data` may be a list of
+   * chunks, sent in order as one body.
    */
-  async putPart(datasetId: string, uploadId: number | string, part: number, data: Uint8Array | string) {
+  async putPart(
+    datasetId: string,
+    uploadId: number | string,
+    part: number,
+    data: Uint8Array | string | readonly Uint8Array[],
+  ) {
     return this.call<unknown>({
       method: 'PUT',
       path: apiPath`/api/data/v3/datasources/${datasetId}/uploads/${uploadId}/parts/${part}`,
@@ -262,6 +269,80 @@ export interface UploadClient extends UploadApis {
 }
 
 /**
+ * Feeds every chunk of `source` to `onChunk` until the source ends, the signal aborts (resolves
+ * early, even while the source stalls) or onChunk throws (rejects). onChunk answers a
+ * promise when the caller must wait before the next chunk (parts in flight at their bound). A Node
+ * stream is read by its 'data' events, paused while waiting: async iteration costs several promises
+ * per chunk, and a request body comes in chunks of 64 KB at most (about 1,700 per 100 MB).
+ */
+const ignore = () => undefined;
+
+export async function pump(
+  source: AsyncIterable<Uint8Array>,
+  signal: AbortSignal,
+  onChunk: (chunk: Uint8Array) => Promise<void> | undefined,
+): Promise<void> {
+  if (!(source instanceof Readable)) {
+    for await (const chunk of abortable(source, signal)) {
+      const wait = onChunk(chunk);
+      if (wait) await wait;
+      if (signal.aborted) return;
+    }
+    return;
+  }
+  const stream = source;
+  if (stream.readableEnded) return;
+  await new Promise<void>((resolve, reject) => {
+    let done = false;
+    const finish = (error?: unknown) => {
+      if (done) return;
+      done = true;
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('close', onClose);
+      stream.off('error', finish);
+      signal.removeEventListener('abort', onAbort);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    // Stopping early leaves the stream paused, not destroyed: its owner still answers on the same
+    // connection (a request body is drained by the HTTP route), and a later error is its to report.
+    const stop = (error?: unknown) => {
+      if (done) return;
+      finish(error);
+      stream.pause();
+      stream.on('error', ignore);
+    };
+    const onData = (chunk: Uint8Array) => {
+      let wait: Promise<void> | undefined;
+      try {
+        wait = onChunk(chunk);
+      } catch (error) {
+        stop(error);
+        return;
+      }
+      if (!wait) return;
+      stream.pause();
+      wait.then(
+        () => {
+          if (!done) stream.resume();
+        },
+        (error: unknown) => stop(error),
+      );
+    };
+    const onEnd = () => finish();
+    const onClose = () => finish(stream.readableEnded ? undefined : new Error('the body was cut short'));
+    const onAbort = () => stop();
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    stream.on('error', finish);
+    stream.on('end', onEnd);
+    stream.on('close', onClose);
+    stream.on('data', onData);
+  });
+}
+
+/**
  * Streams CSV bytes into a dataset. Reads the schema to validate rows, opens the upload only once
  * the first part is ready (an empty or early-invalid file makes no write), and commits only after
  * every part was acknowledged. Memory: about (concurrency + 1) × part size.
@@ -321,12 +402,12 @@ export async function uploadCsv(
     controller.abort(error);
   };
 
-  const sendPart = async (part: number, data: Buffer) => {
+  const sendPart = async (part: number, data: CsvPart) => {
     const id = await start();
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) return;
       try {
-        await api.uploads.putPart(datasetId, id, part, data);
+        await api.uploads.putPart(datasetId, id, part, data.chunks);
         partsDone++;
         progress();
         return;
@@ -351,9 +432,8 @@ export async function uploadCsv(
     }
   };
 
-  const dispatch = async (data: Buffer) => {
-    while (inflight.size >= concurrency && !failure) await Promise.race(inflight);
-    if (failure) return;
+  /** Starts sending a part now (a slot is free). */
+  const launch = (data: CsvPart) => {
     const part = ++partNumber;
     const task: Promise<void> = sendPart(part, data).then(
       () => undefined,
@@ -374,13 +454,28 @@ export async function uploadCsv(
     progress();
   };
 
+  /** Sends parts in order, waiting for a free slot when all are taken; synchronous while none is. */
+  const dispatch = (parts: CsvPart[]): Promise<void> | undefined => {
+    for (let i = 0; i < parts.length; i++) {
+      if (failure) return;
+      if (inflight.size >= concurrency) {
+        return (async () => {
+          for (const part of parts.slice(i)) {
+            while (inflight.size >= concurrency && !failure) await Promise.race(inflight);
+            if (failure) return;
+            launch(part);
+          }
+        })();
+      }
+      launch(parts[i]!);
+    }
+    return undefined;
+  };
+
   try {
     try {
-      for await (const chunk of abortable(source, signal)) {
-        if (failure || signal.aborted) break;
-        for (const part of splitter.write(chunk)) await dispatch(part);
-      }
-      if (!failure && !signal.aborted) for (const part of splitter.end()) await dispatch(part);
+      await pump(source, signal, (chunk) => (failure ? undefined : dispatch(splitter.write(chunk))));
+      if (!failure && !signal.aborted) await dispatch(splitter.end());
     } catch (error) {
       if (error instanceof CsvInputError) {
         fail(

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type CsvColumn, CsvInputError, CsvPartSplitter, csvField } from '../../src/domo/csv.ts';
+import {
+  type CsvColumn,
+  CsvInputError,
+  CsvPartSplitter,
+  csvField,
+  findRowEnd,
+  partBytes,
+} from '../../src/domo/csv.ts';
 import { columnsResolver } from '../../src/domo/uploads.ts';
 
 const COLUMNS: CsvColumn[] = [
@@ -23,9 +30,10 @@ function split(
   const parts: string[] = [];
   const step = options.chunk ?? bytes.length;
   for (let i = 0; i < bytes.length; i += step) {
-    for (const part of splitter.write(bytes.subarray(i, i + step))) parts.push(part.toString('utf8'));
+    for (const part of splitter.write(bytes.subarray(i, i + step)))
+      parts.push(partBytes(part).toString('utf8'));
   }
-  for (const part of splitter.end()) parts.push(part.toString('utf8'));
+  for (const part of splitter.end()) parts.push(partBytes(part).toString('utf8'));
   return { parts, rows: splitter.rows, bytes: splitter.bytes };
 }
 
@@ -155,6 +163,43 @@ describe('CsvPartSplitter', () => {
     expect(error(() => split(`${HEADER}1,"a"b,1,\n`)).message).toMatch(/after a closing quote/);
   });
 
+  it('checks quoted typed values between their quotes, and a value holding a quote never parses', () => {
+    expect(split(`${HEADER}"1",a,"2.5","2025-01-01 00:00:00"\n"",b,"",""\n`).rows).toBe(2);
+    const e = error(() => split(`${HEADER}1,a,"1""5",\n`));
+    expect([e.line, e.column]).toEqual([2, 'amount']);
+    expect(e.message).toContain('"1\\"5" is not a valid DOUBLE');
+    expect(error(() => split(`${HEADER}"1"\rx,a,1,\n`)).message).toMatch(/after a closing quote/);
+    expect(split('1,"a"\r\n2,b\r\n', { hasHeader: false, columns: COLUMNS.slice(0, 2) }).rows).toBe(2);
+  });
+
+  it('sends the input as slices, not copies: only a row split across writes is joined', () => {
+    const input = Buffer.from(`${HEADER}1,a,1,\n2,b,2,\n3,c,3,\n`);
+    const splitter = new CsvPartSplitter({
+      partSizeBytes: 1 << 20,
+      hasHeader: true,
+      resolveColumns: columnsResolver(SCHEMA, 'APPEND'),
+    });
+    const first = input.subarray(0, HEADER.length + 9);
+    const second = input.subarray(HEADER.length + 9);
+    expect(splitter.write(first)).toEqual([]);
+    expect(splitter.write(second)).toEqual([]);
+    const [part] = splitter.end();
+    expect(part!.chunks.map((c) => c.toString())).toEqual(['1,a,1,\n', '2,b,2,\n', '3,c,3,\n']);
+    expect(part!.chunks[0]!.buffer).toBe(input.buffer);
+    expect(part!.chunks[2]!.buffer).toBe(input.buffer);
+    expect(part!.byteLength).toBe(input.length - HEADER.length);
+  });
+
+  it('finds the end of a row from its quote state alone', () => {
+    const bytes = Buffer.from('a,"x\ny""z",b\nnext');
+    expect(findRowEnd(bytes, 0, false)).toEqual({ end: 12, inQuotes: false });
+    expect(findRowEnd(bytes, 4, true)).toEqual({ end: 12, inQuotes: false });
+    expect(findRowEnd(bytes.subarray(0, 6), 0, false)).toEqual({ end: -1, inQuotes: true });
+    // An escaped quote flips the state twice: still inside after `""`, outside after the closing one.
+    expect(findRowEnd(bytes.subarray(0, 8), 0, false)).toEqual({ end: -1, inQuotes: true });
+    expect(findRowEnd(bytes.subarray(0, 10), 0, false)).toEqual({ end: -1, inQuotes: false });
+  });
+
   it('skips blank lines and counts lines across quoted newlines', () => {
     const e = error(() => split(`${HEADER}\n1,"a\nb",1,\n\n2,b,x,\n`));
     expect(e.line).toBe(6);
@@ -180,5 +225,70 @@ describe('CsvPartSplitter', () => {
       '',
       '3',
     ]);
+  });
+});
+
+/** A small deterministic PRNG (mulberry32): the same files on every run. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('CsvPartSplitter on generated files', () => {
+  it('passes every data row through unchanged, whatever the chunk and part sizes', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const next = random(seed);
+      const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)]!;
+      const text = () =>
+        pick(['a', 'b c', 'x,y', 'say ""hi""', 'two\nlines', 'crlf\r\ninside', 'é€😀', '', ',', '""']);
+      const field = (type: string) => {
+        const value =
+          type === 'LONG'
+            ? pick(['1', '-42', '+7', '9223372036854775807', ''])
+            : type === 'DOUBLE'
+              ? pick(['1.5', '-0.25', '3e8', '2E-3', '.5', ''])
+              : type === 'DATETIME'
+                ? pick(['2024-02-29 12:00:00', '2025-01-01T00:00:00Z', '2025-12-31', '2025-06-01 23:59'])
+                : text();
+        const quote = value.includes('"') || value.includes(',') || value.includes('\n') || next() < 0.2;
+        return quote ? `"${value}"` : value;
+      };
+      const eol = () => (next() < 0.3 ? '\r\n' : '\n');
+      const rows: string[] = [];
+      let file = next() < 0.2 ? '\ufeff' : '';
+      file += `id,payload,amount,loaded_at${eol()}`;
+      const count = 1 + Math.floor(next() * 60);
+      for (let i = 0; i < count; i++) {
+        if (next() < 0.1) file += eol(); // a blank line, not a row
+        const row = COLUMNS.map((c) => field(c.type)).join(',');
+        const end = eol();
+        rows.push(row + end);
+        file += row + end;
+      }
+      // Sometimes the last row has no line end: the splitter gives it one.
+      let expected = rows.join('');
+      if (next() < 0.3) {
+        const last = rows[rows.length - 1]!;
+        file = file.slice(0, file.length - (last.endsWith('\r\n') ? 2 : 1));
+        expected = expected.slice(0, expected.length - (last.endsWith('\r\n') ? 2 : 1)) + '\n';
+      }
+      for (const chunk of [1, 2, 5, 17, 64, 1 << 20]) {
+        const partSize = pick([1, 10, 100, 1 << 20]);
+        const { parts, rows: seen } = split(file, { chunk, partSize });
+        expect(seen, `seed ${seed}, chunk ${chunk}`).toBe(count);
+        expect(parts.join(''), `seed ${seed}, chunk ${chunk}`).toBe(expected);
+        for (const part of parts) {
+          // Cut on row boundaries only: every part ends a row, outside quotes.
+          expect(part.endsWith('\n')).toBe(true);
+          expect((part.match(/"/g) ?? []).length % 2).toBe(0);
+        }
+      }
+    }
   });
 });

@@ -194,7 +194,7 @@ describe('writes, read back in the same request and the next', () => {
         ],
       },
     });
-    expect(JSON.parse(writes[1]!.body!)).toEqual({ description: 'Who comes' });
+    expect(JSON.parse(writes[1]!.body!)).toEqual({ dataProviderType: 'api', description: 'Who comes' });
     expect(dataset).toEqual({
       name: 'Event RSVPs',
       description: 'Who comes',
@@ -269,6 +269,20 @@ describe('writes, read back in the same request and the next', () => {
       description: 'GA',
       dataProviderType: 'domo-jupyterdata',
     });
+  });
+
+  it('sends the current dataProviderType (required by the API doc) when only the name changes', async () => {
+    const before = stack.sandbox.requests.length;
+    const res = await stack.gql<Data>(`mutation {
+      updateDatasetProperties(datasetId: "${sales}", name: "Sales 2025") { dataset { name dataProviderType } }
+    }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.updateDatasetProperties.dataset).toEqual({
+      name: 'Sales 2025',
+      dataProviderType: 'api',
+    });
+    const put = stack.sandbox.requests.slice(before).find((r) => r.method === 'PUT');
+    expect(JSON.parse(put!.body!)).toEqual({ dataProviderType: 'api', name: 'Sales 2025' });
   });
 
   it('sets, adds and removes tags, each re-read after its write', async () => {

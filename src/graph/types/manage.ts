@@ -145,6 +145,20 @@ async function currentTags(ctx: GraphContext, datasetId: string): Promise<string
   return parseTags(dataset.tags);
 }
 
+/**
+ * The API doc marks `dataProviderType` required in the properties body: when the caller changes only
+ * the name or description, the dataset's current type goes along (read through the loader).
+ */
+async function withProviderType(
+  ctx: GraphContext,
+  datasetId: string,
+  body: { dataProviderType?: string; name?: string; description?: string },
+) {
+  if (body.dataProviderType) return body;
+  const current = await DatasetRef.getDataloader(ctx).load(datasetId);
+  return current.dataProviderType ? { dataProviderType: current.dataProviderType, ...body } : body;
+}
+
 const datasetArg = { required: true, description: 'Domo dataset id.' } as const;
 
 builder.mutationFields((t) => ({
@@ -173,7 +187,8 @@ builder.mutationFields((t) => ({
       const datasetId = id.toLowerCase();
       if (args.description) {
         try {
-          await ctx.domo.datasets.updateProperties(datasetId, { description: args.description });
+          const body = await withProviderType(ctx, datasetId, { description: args.description });
+          await ctx.domo.datasets.updateProperties(datasetId, body);
         } catch (error) {
           throw new ClientError(
             'UPSTREAM_ERROR',
@@ -242,7 +257,7 @@ builder.mutationFields((t) => ({
       if (Object.keys(body).length === 0) {
         throw badUserInput('give at least one of dataProviderType, name, description', 'dataProviderType');
       }
-      await ctx.domo.datasets.updateProperties(datasetId, body);
+      await ctx.domo.datasets.updateProperties(datasetId, await withProviderType(ctx, datasetId, body));
       return changed(ctx, datasetId);
     },
   }),

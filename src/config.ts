@@ -64,6 +64,8 @@ export interface Config {
   /** Largest number of rows a SQL query field returns. */
   maxQueryRows: number;
   limits: OperationLimitSettings;
+  /** Browser origins allowed to call the gateway cross-origin (CORS); empty allows none. */
+  corsOrigins: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sandbox: SandboxSettings;
 }
@@ -98,6 +100,31 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], f
     throw new ConfigError(`${name} must be one of ${values.join(', ')}`);
   }
   return raw as T;
+}
+
+/** A comma-separated list of origins (scheme://host[:port]), or `*` for any. */
+function origins(env: Env, name: string): string[] {
+  const raw = text(env, name);
+  if (raw === undefined) return [];
+  const list = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  for (const origin of list) {
+    if (origin === '*') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin) {
+      throw new ConfigError(
+        `${name} must list origins such as https://app.example.com (no path), or *; got "${origin}"`,
+      );
+    }
+  }
+  return list;
 }
 
 /** `DOMO_INSTANCE` is a bare instance name; anything that could steer the host elsewhere is refused. */
@@ -188,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
       // graphql-js's standard introspection query is under 200 tokens; the floor keeps GraphiQL working.
       maxTokens: integer(env, 'MAX_TOKENS', 10_000, 500, 1_000_000),
     },
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
     logLevel: oneOf(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     sandbox: {
       dbPath: text(env, 'SANDBOX_DB') ?? null,

@@ -14,12 +14,13 @@ import { clientFacingError } from './graph/errors.ts';
 import { useBadUserInput } from './graph/input-errors.ts';
 import { DEFAULT_LIMITS, useOperationLimits } from './graph/limits.ts';
 import { schema } from './graph/schema.ts';
+import { isCsrfSuspect, PREFLIGHT_HEADERS } from './http/csrf.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
 
 export interface GatewayDeps {
   config: Pick<Config, 'serverCredentials' | 'upstream' | 'maxPageSize' | 'maxQueryRows'> &
-    Partial<Pick<Config, 'limits'>>;
+    Partial<Pick<Config, 'limits' | 'corsOrigins'>>;
   http: DomoHttp;
   logger: Logger;
   /** The GraphiQL tab's first operation. */
@@ -51,6 +52,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // Multipart requests never reach yoga, which would buffer the files: src/http/uploads.ts streams them.
     multipart: false,
     graphqlEndpoint: '/graphql',
+    // yoga's default answers every origin, credentials included: any web page a user opens could
+    // then read Domo through a gateway holding its own token. Only listed origins get CORS headers.
+    cors: config.corsOrigins?.length ? { origin: config.corsOrigins } : false,
     // Enforced by useBodyLimit (last in plugins), which skips yoga's per-request stream copy.
     maxRequestBodySize: false,
     landingPage: false,
@@ -160,6 +164,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
         json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'upstream unreachable' }),
       );
       return;
+    }
+    if (isCsrfSuspect(req)) {
+      return json(res, 403, {
+        errors: [
+          {
+            message: `a form-encoded, multipart or text/plain POST must carry one of these headers: ${PREFLIGHT_HEADERS.join(', ')} (cross-site request forgery guard)`,
+            extensions: { code: 'CSRF_PREVENTED' },
+          },
+        ],
+      });
     }
     if (uploads(req, res)) return;
     void yoga.handle(req, res);

@@ -25,6 +25,8 @@ export interface StackOptions {
   maxCallsPerRequest?: number;
   /** Operation limits (default: MAX_DEPTH, MAX_ALIASES and MAX_TOKENS's defaults). */
   limits?: Partial<OperationLimits>;
+  /** Browser origins allowed cross-origin (CORS_ORIGINS); default none. */
+  corsOrigins?: string[];
   headersTimeoutMs?: number;
   /** The gateway's logger (default silent). */
   logger?: Logger;
@@ -92,6 +94,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         maxCallsPerRequest: options.maxCallsPerRequest ?? 500,
       },
       limits: { ...DEFAULT_LIMITS, ...options.limits },
+      corsOrigins: options.corsOrigins ?? [],
       maxPageSize: options.maxPageSize ?? 50,
       maxQueryRows: options.maxQueryRows ?? 10_000,
     },

@@ -27,6 +27,7 @@ describe('loadConfig defaults', () => {
       maxPageSize: 50,
       maxQueryRows: 10_000,
       limits: { maxDepth: 12, maxAliases: 200, maxTokens: 10_000 },
+      corsOrigins: [],
       logLevel: 'info',
       sandbox: {
         dbPath: null,
@@ -67,6 +68,7 @@ describe('loadConfig defaults', () => {
       MAX_DEPTH: '8',
       MAX_ALIASES: '0',
       MAX_TOKENS: '2000',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
       LOG_LEVEL: 'debug',
       SANDBOX_DB: '/tmp/x.duckdb',
       SANDBOX_PORT: '0',
@@ -93,6 +95,7 @@ describe('loadConfig defaults', () => {
       maxPageSize: 100,
       maxQueryRows: 20,
       limits: { maxDepth: 8, maxAliases: 0, maxTokens: 2000 },
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       logLevel: 'debug',
       sandbox: {
         dbPath: '/tmp/x.duckdb',
@@ -274,6 +277,20 @@ describe('numbers and choices', () => {
   it('accepts host names and IP addresses for HOST', () => {
     for (const host of ['localhost', '0.0.0.0', '::', '::1', '10.1.2.3', 'gateway.internal']) {
       expect(loadConfig({ HOST: host }).host).toBe(host);
+    }
+  });
+});
+
+describe('CORS_ORIGINS', () => {
+  it('takes * and exact origins, and refuses anything with a path, a bad scheme or garbage', () => {
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+    for (const bad of [
+      'https://app.example.com/',
+      'https://a.example.com/x',
+      'ftp://a.example.com',
+      'app.example.com',
+    ]) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS/);
     }
   });
 });

@@ -2,7 +2,7 @@
 import { DEMO_DATASETS } from './sandbox/seed.ts';
 
 export const exampleQuery = `# Welcome to domo-graph, running on the built-in Domo sandbox.
-# Press the play button: one request, answered with the fewest calls to Domo.
+# Press the play button: one request, the fewest calls to Domo.
 query Explore {
   dataset(id: "${DEMO_DATASETS.sales}") {
     name

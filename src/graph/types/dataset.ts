@@ -1,6 +1,5 @@
 /** Dataset: metadata (batched through the bulk endpoint), owner, columns, and root lookups. */
 import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
-import DataLoader from 'dataloader';
 import { DATASET_ORDER_FIELDS } from '../../domo/datasets.ts';
 import { DomoError } from '../../domo/errors.ts';
 import type { DomoDataSource, DomoIndexedSchema, DomoSchemaColumn } from '../../domo/types.ts';
@@ -8,6 +7,7 @@ import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
 import { assertDatasetId, badUserInput, notFound } from '../errors.ts';
 import { ColumnRef, toColumn } from './column.ts';
+import { perRequestLoader } from './per-request.ts';
 
 /** Loads dataset metadata: one GET for a single id, the bulk endpoint for several. */
 async function loadDatasets(
@@ -240,57 +240,24 @@ builder.objectType(DatasetRef, {
   }),
 });
 
-const indexedSchemaLoaders = new WeakMap<GraphContext, DataLoader<string, DomoIndexedSchema>>();
-const schemaLoaders = new WeakMap<GraphContext, DataLoader<string, DomoSchemaColumn[]>>();
-
 /**
  * The indexed schema per (dataset, includeHidden) key (`columnsLoaderKey`), once per request:
  * `Dataset.columns` and `Dataset.schema` both read it, so asking both makes one call.
  */
-export function indexedSchemaLoader(ctx: GraphContext): DataLoader<string, DomoIndexedSchema> {
-  let loader = indexedSchemaLoaders.get(ctx);
-  if (!loader) {
-    loader = new DataLoader(
-      (keys) =>
-        Promise.all(
-          keys.map(async (key) => {
-            const [id, hidden] = key.split('|') as [string, string];
-            try {
-              return await ctx.domo.datasets.schema(id, hidden === 'true');
-            } catch (error) {
-              return asDatasetError(error, id);
-            }
-          }),
-        ),
-      { batch: false },
-    );
-    indexedSchemaLoaders.set(ctx, loader);
+export const indexedSchemaLoader = perRequestLoader(async (ctx, key): Promise<DomoIndexedSchema> => {
+  const [id, hidden] = key.split('|') as [string, string];
+  try {
+    return await ctx.domo.datasets.schema(id, hidden === 'true');
+  } catch (error) {
+    throw asDatasetError(error, id);
   }
-  return loader;
-}
+});
 
 /** The columns of the indexed schema per key, through `indexedSchemaLoader` (no call of its own). */
-export function schemaLoader(ctx: GraphContext): DataLoader<string, DomoSchemaColumn[]> {
-  let loader = schemaLoaders.get(ctx);
-  if (!loader) {
-    loader = new DataLoader(
-      (keys) =>
-        Promise.all(
-          keys.map((key) =>
-            indexedSchemaLoader(ctx)
-              .load(key)
-              .then(
-                (schema) => schema.tables.flatMap((table) => table.columns),
-                (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-              ),
-          ),
-        ),
-      { batch: false },
-    );
-    schemaLoaders.set(ctx, loader);
-  }
-  return loader;
-}
+export const schemaLoader = perRequestLoader(
+  async (ctx, key): Promise<DomoSchemaColumn[]> =>
+    (await indexedSchemaLoader(ctx).load(key)).tables.flatMap((table) => table.columns),
+);
 
 const DatasetOrder = builder.enumType('DatasetOrder', {
   description: 'Orders of the dataset list.',

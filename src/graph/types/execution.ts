@@ -2,7 +2,6 @@
  * Stream executions: the Execution type, the enums streams and executions share, and the per-request
  * loader of a stream's execution history (the endpoint has no paging: one call per stream per request).
  */
-import DataLoader from 'dataloader';
 import { DomoError } from '../../domo/errors.ts';
 import {
   DOMO_EXECUTION_STATES,
@@ -12,8 +11,8 @@ import {
   type DomoUpdateMethod,
 } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
-import type { GraphContext } from '../context.ts';
 import { notFound } from '../errors.ts';
+import { perRequestLoader } from './per-request.ts';
 
 /** An enum value for what Domo sent: the value itself when known, UNKNOWN when not, null when absent. */
 export function knownOrUnknown<T extends string>(value: unknown, known: readonly T[]): T | 'UNKNOWN' | null {
@@ -196,31 +195,16 @@ export const ExecutionRef = builder.objectRef<DomoStreamExecution>('Execution').
   },
 });
 
-const historyLoaders = new WeakMap<GraphContext, DataLoader<string, DomoStreamExecution[]>>();
-
 /** A stream's execution history, newest first, fetched once per stream per request. */
-export function historyLoader(ctx: GraphContext): DataLoader<string, DomoStreamExecution[]> {
-  let loader = historyLoaders.get(ctx);
-  if (!loader) {
-    loader = new DataLoader(
-      (ids) =>
-        Promise.all(
-          ids.map(async (id) => {
-            try {
-              const history = await ctx.domo.streams.history(id);
-              // Newest first, as the doc's example; a stable sort keeps Domo's order among equals.
-              return [...history].sort((a, b) => b.executionId - a.executionId);
-            } catch (error) {
-              if (error instanceof DomoError && error.kind === 'not_found') {
-                return notFound(`stream ${id} was not found or is not visible to you`);
-              }
-              return error instanceof Error ? error : new Error(String(error));
-            }
-          }),
-        ),
-      { batch: false },
-    );
-    historyLoaders.set(ctx, loader);
+export const historyLoader = perRequestLoader(async (ctx, id): Promise<DomoStreamExecution[]> => {
+  try {
+    const history = await ctx.domo.streams.history(id);
+    // Newest first, as the doc's example; a stable sort keeps Domo's order among equals.
+    return [...history].sort((a, b) => b.executionId - a.executionId);
+  } catch (error) {
+    if (error instanceof DomoError && error.kind === 'not_found') {
+      throw notFound(`stream ${id} was not found or is not visible to you`);
+    }
+    throw error;
   }
-  return loader;
-}
+});

@@ -3,55 +3,27 @@
  * partition/list), `Dataset.partitionTags` (the plain list), `Dataset.magicDataVersions`, and the
  * mutations deleting a partition's data version or its tag.
  */
-import DataLoader from 'dataloader';
 import type { DomoDataVersion, DomoPartition, DomoPartitionListRequest } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
 import { assertDatasetId, badUserInput, notFound } from '../errors.ts';
 import { DatasetRef, offsetPage, pageArgs } from './dataset.ts';
+import { perRequestLoader } from './per-request.ts';
 
 type Version = DomoDataVersion;
 type Partition = DomoPartition & { datasetId: string };
 
-const loaders = new WeakMap<
-  GraphContext,
-  { versions: DataLoader<string, Version[]>; partitions: DataLoader<string, Partition[]> }
->();
+/** Per request: one data-version list per dataset. */
+const versionsLoader = perRequestLoader(
+  async (ctx, id): Promise<Version[]> =>
+    (await ctx.domo.versions.dataVersions(id)).map((v) => ({ ...v, dataSourceId: v.dataSourceId ?? id })),
+);
 
-/** Per request: one data-version list and one plain partition list per dataset. */
-function listLoaders(ctx: GraphContext) {
-  let found = loaders.get(ctx);
-  if (!found) {
-    found = {
-      versions: new DataLoader(
-        (ids) =>
-          Promise.all(
-            ids.map((id) =>
-              ctx.domo.versions.dataVersions(id).then(
-                (list) => list.map((v) => ({ ...v, dataSourceId: v.dataSourceId ?? id })),
-                (e: unknown) => e as Error,
-              ),
-            ),
-          ),
-        { batch: false },
-      ),
-      partitions: new DataLoader(
-        (ids) =>
-          Promise.all(
-            ids.map((id) =>
-              ctx.domo.versions.partitions(id).then(
-                (list) => list.map((p) => ({ ...p, datasetId: id })),
-                (e: unknown) => e as Error,
-              ),
-            ),
-          ),
-        { batch: false },
-      ),
-    };
-    loaders.set(ctx, found);
-  }
-  return found;
-}
+/** Per request: one plain partition list per dataset. */
+const partitionsLoader = perRequestLoader(
+  async (ctx, id): Promise<Partition[]> =>
+    (await ctx.domo.versions.partitions(id)).map((p) => ({ ...p, datasetId: id })),
+);
 
 function splitKey(key: string): [string, string] {
   const slash = key.indexOf('/');
@@ -64,7 +36,7 @@ export const DataVersionRef = builder.loadableNodeRef<Version | Error, string>('
     Promise.all(
       keys.map(async (key) => {
         const [datasetId, versionId] = splitKey(key);
-        const list = await listLoaders(ctx).versions.load(datasetId);
+        const list = await versionsLoader(ctx).load(datasetId);
         return (
           list.find((v) => String(v.dataVersionId) === versionId) ?? notFound(`data version ${key} not found`)
         );
@@ -79,7 +51,7 @@ export const PartitionRef = builder.loadableNodeRef<Partition | Error, string>('
     Promise.all(
       keys.map(async (key) => {
         const [datasetId, partitionId] = splitKey(key);
-        const list = await listLoaders(ctx).partitions.load(datasetId);
+        const list = await partitionsLoader(ctx).load(datasetId);
         return list.find((p) => p.partitionId === partitionId) ?? notFound(`partition ${key} not found`);
       }),
     ),
@@ -215,12 +187,12 @@ builder.objectFields(DatasetRef, (t) => ({
   dataVersions: t.field({
     type: [DataVersionRef],
     description: 'Every data version, oldest first (dataversions/details).',
-    resolve: async (d, _, ctx) => listLoaders(ctx).versions.load(d.id),
+    resolve: async (d, _, ctx) => versionsLoader(ctx).load(d.id),
   }),
   partitionTags: t.field({
     type: [PartitionRef],
     description: 'Every partition tag (the plain partition list: no row counts, deleted versions included).',
-    resolve: async (d, _, ctx) => listLoaders(ctx).partitions.load(d.id),
+    resolve: async (d, _, ctx) => partitionsLoader(ctx).load(d.id),
   }),
   partitions: t.connection(
     {

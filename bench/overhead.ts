@@ -8,6 +8,9 @@
  * generator here does not steal the gateway's CPU, and /proc gives each process's CPU time.
  *
  *   npm run bench -- overhead [--requests=5000] [--concurrency=16]
+ *
+ * To profile the gateway under this load, pass node flags to its process only, e.g.
+ *   GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- overhead
  */
 import { Agent, request } from 'undici';
 import { DEMO_DATASETS } from '../src/sandbox/seed.ts';
@@ -29,6 +32,7 @@ const gateway = await startScript(
   'src/main.ts',
   { PORT: '0', DOMO_BASE_URL: sandboxUrl, DOMO_DEVELOPER_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
   /open (http:\/\/\S+\/graphql)/,
+  process.env.GATEWAY_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
 );
 const graphqlUrl = gateway.match[1]!;
 

@@ -1,7 +1,12 @@
 import { getIntrospectionQuery, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { exampleQuery } from '../../src/example.ts';
-import { checkOperationLimits, DEFAULT_LIMITS, measureOperations } from '../../src/graph/limits.ts';
+import {
+  cachedLimitCheck,
+  checkOperationLimits,
+  DEFAULT_LIMITS,
+  measureOperations,
+} from '../../src/graph/limits.ts';
 
 const measure = (source: string) =>
   measureOperations(parse(source)).map(({ operation, depth, aliases }) => ({
@@ -144,5 +149,44 @@ describe('the defaults', () => {
     expect(
       checkOperationLimits(parse(exampleQuery, { maxTokens: DEFAULT_LIMITS.maxTokens }), DEFAULT_LIMITS),
     ).toEqual([]);
+  });
+});
+
+describe('cachedLimitCheck', () => {
+  const limits = { maxDepth: 3, maxAliases: 2 };
+
+  it('answers as checkOperationLimits does, for passing and refused documents', () => {
+    const check = cachedLimitCheck(limits);
+    for (const source of [
+      '{ a: x b { c { d } } }',
+      'query Deep { a { b { c { d } } } }',
+      '{ a: x b: x c: x }',
+    ]) {
+      const document = parse(source);
+      expect(check(document)).toEqual(checkOperationLimits(document, limits));
+    }
+  });
+
+  it('measures a document once: the same document gets the same answer back', () => {
+    const check = cachedLimitCheck(limits);
+    const document = parse('{ a: x b: x c: x d { e { f { g } } } }');
+    const first = check(document);
+    expect(first.map((error) => error.extensions.limit)).toEqual(['MAX_DEPTH', 'MAX_ALIASES']);
+    expect(check(document)).toBe(first);
+  });
+
+  it('keys on the document, not its text: another parse of the same text is measured on its own', () => {
+    const check = cachedLimitCheck(limits);
+    const source = '{ a { b { c { d } } } }';
+    const first = check(parse(source));
+    const second = check(parse(source));
+    expect(second).not.toBe(first);
+    expect(second).toEqual(first);
+  });
+
+  it('keeps each limits setting apart', () => {
+    const document = parse('{ a { b { c { d } } } }');
+    expect(cachedLimitCheck(limits)(document)).toHaveLength(1);
+    expect(cachedLimitCheck({ maxDepth: 4, maxAliases: 2 })(document)).toEqual([]);
   });
 });

@@ -23,7 +23,7 @@ async function main() {
     // tens of MB of native code a gateway in front of Domo must not carry.
     const { createSandbox } = await import('./sandbox/server.ts');
     ({ exampleQuery } = await import('./example.ts'));
-    sandbox = await createSandbox({ ...config.sandbox, host: '127.0.0.1' });
+    sandbox = await createSandbox({ ...config.sandbox, host: '127.0.0.1', recordRequests: false });
     baseUrl = sandbox.url;
     serverCredentials = { kind: 'developer', token: sandbox.token };
     logger.info('sandbox started', { url: sandbox.url, data: config.sandbox.dbPath ?? 'in memory' });

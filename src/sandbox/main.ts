@@ -5,7 +5,7 @@ import { createSandbox } from './server.ts';
 async function main() {
   const config = loadConfig();
   const started = Date.now();
-  const sandbox = await createSandbox({ ...config.sandbox, host: config.host });
+  const sandbox = await createSandbox({ ...config.sandbox, host: config.host, recordRequests: false });
   process.stdout.write(
     [
       `Domo sandbox listening on ${sandbox.url} (ready in ${Date.now() - started} ms)`,

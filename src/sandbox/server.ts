@@ -32,6 +32,11 @@ export interface SandboxOptions {
   host?: string;
   /** Largest JSON body read, in bytes. */
   maxJsonBytes?: number;
+  /**
+   * Keep every request in `requests` (default true, for tests and benches). A long-running sandbox
+   * (`npm start`, `npm run sandbox`) turns it off, or the log would grow without end.
+   */
+  recordRequests?: boolean;
   /** Milliseconds an execution started through the API stays RUNNING before reads see SUCCESS (default 200). */
   executionSettleMs?: number;
 }
@@ -170,7 +175,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         throw new SandboxError(405, `Request method '${method}' not supported`);
       }
       const recorded: RecordedRequest = { method, path, query: url.search, at: Date.now() };
-      requests.push(recorded);
+      if (options.recordRequests !== false) requests.push(recorded);
       inFlight++;
       counted = true;
       maxInFlight = Math.max(maxInFlight, inFlight);

@@ -113,3 +113,18 @@ describe('SANDBOX_SQL_SHAPE through the gateway', () => {
     });
   });
 });
+
+describe('request log', () => {
+  it('keeps nothing when recording is off, as a long-running sandbox runs', async () => {
+    const sandbox = await createSandbox({ token: 't', largeRows: 10, recordRequests: false });
+    try {
+      const res = await fetch(`${sandbox.url}/api/data/v3/datasources/${DEMO_DATASETS.sales}`, {
+        headers: { 'x-domo-developer-token': 't' },
+      });
+      expect(res.status).toBe(200);
+      expect(sandbox.requests).toEqual([]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

@@ -46,13 +46,19 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
-/** The forms a secret takes once echoed back: as sent, URL-encoded, JSON-escaped, HTML-escaped. */
+/**
+ * The forms a secret takes once echoed back: as sent, URL-encoded (as a path or as a form field),
+ * JSON-escaped, HTML-escaped (either spelling of the quote).
+ */
 function forms(secret: string): string[] {
+  const html = secret.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
   const all = new Set([
     secret,
     encodeURIComponent(secret),
+    new URLSearchParams({ s: secret }).toString().slice(2),
     JSON.stringify(secret).slice(1, -1),
-    secret.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!),
+    html,
+    html.replace(/&#39;/g, '&#x27;'),
   ]);
   return [...all];
 }

@@ -18,7 +18,7 @@ export class ClientError extends GraphQLError {
 }
 
 export const badUserInput = (message: string, field?: string) =>
-  new ClientError('BAD_USER_INPUT', message, field ? { field } : {});
+  new ClientError(failure('bad_input').code, message, field ? { field } : {});
 
 export const notFound = (message: string) => new ClientError(failure('not_found').code, message);
 

@@ -124,7 +124,8 @@ async function upload(argv: string[]): Promise<void> {
 
   let summary: Record<string, unknown>;
   if (values.direct) {
-    if (!config.domoBaseUrl || !config.serverCredentials) {
+    // --token is the credential for --direct as much as DOMO_DEVELOPER_TOKEN is.
+    if (!config.domoBaseUrl || !(values.token || config.serverCredentials)) {
       throw new CliError(
         '--direct needs DOMO_INSTANCE (or DOMO_BASE_URL) and DOMO_DEVELOPER_TOKEN (or DOMO_SESSION_TOKEN)',
       );

@@ -7,10 +7,14 @@
  * where yoga puts its own, so it wraps whichever request parser was chosen.
  */
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { failure } from './errors/codes.ts';
+
+const TOO_LARGE = failure('body_too_large');
+const MALFORMED = failure('malformed_request');
 
 const tooLarge = () =>
   createGraphQLError('Request body too large', {
-    extensions: { http: { status: 413 }, code: 'REQUEST_ENTITY_TOO_LARGE' },
+    extensions: { http: { status: TOO_LARGE.httpStatus }, code: TOO_LARGE.code },
   });
 
 export function useBodyLimit(limit: number): Plugin {
@@ -20,7 +24,7 @@ export function useBodyLimit(limit: number): Plugin {
       if (length !== null) {
         if (!/^\d+$/.test(length)) {
           throw createGraphQLError('Content-Length header is invalid.', {
-            extensions: { http: { status: 400 }, code: 'BAD_REQUEST' },
+            extensions: { http: { status: MALFORMED.httpStatus }, code: MALFORMED.code },
           });
         }
         if (Number(length) > limit) throw tooLarge();

@@ -8,10 +8,14 @@ import { stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { ConfigError, loadConfig } from './config.ts';
+import { loadConfig } from './config.ts';
 import { createDomoClient } from './domo/client.ts';
+import { DomoError } from './domo/errors.ts';
 import { DomoHttp } from './domo/http.ts';
 import { DEFAULT_PART_SIZE, UPLOAD_MODES, UploadError, type UploadMode, uploadCsv } from './domo/uploads.ts';
+import { failureKindOf, uploadFailureKind } from './errors/classify.ts';
+import { failure } from './errors/codes.ts';
+import { redactText, registerSecret } from './errors/redact.ts';
 
 const USAGE = `usage: domo-graph upload FILE --dataset ID [options]
 
@@ -25,7 +29,15 @@ const USAGE = `usage: domo-graph upload FILE --dataset ID [options]
   --direct                              upload straight to Domo (DOMO_INSTANCE or DOMO_BASE_URL and a token)
 `;
 
-class CliError extends Error {}
+class CliError extends Error {
+  /** The gateway's error code, when the gateway refused. */
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 function human(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -83,6 +95,8 @@ async function upload(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  // A gateway or Domo echoing the token back must not print it: every exit message is redacted.
+  registerSecret(values.token);
   const file = positionals[0];
   if (!file || positionals.length > 1) throw new CliError('name exactly one FILE');
   const datasetId = values.dataset;
@@ -101,6 +115,7 @@ async function upload(argv: string[]): Promise<void> {
     },
   );
   const config = loadConfig();
+  registerSecret(config.serverCredentials?.token);
   const token =
     values.token ??
     (config.serverCredentials?.kind === 'developer' ? config.serverCredentials.token : undefined);
@@ -109,7 +124,8 @@ async function upload(argv: string[]): Promise<void> {
 
   let summary: Record<string, unknown>;
   if (values.direct) {
-    if (!config.domoBaseUrl || !config.serverCredentials) {
+    // --token is the credential for --direct as much as DOMO_DEVELOPER_TOKEN is.
+    if (!config.domoBaseUrl || !(values.token || config.serverCredentials)) {
       throw new CliError(
         '--direct needs DOMO_INSTANCE (or DOMO_BASE_URL) and DOMO_DEVELOPER_TOKEN (or DOMO_SESSION_TOKEN)',
       );
@@ -174,7 +190,7 @@ async function upload(argv: string[]): Promise<void> {
       );
     }
     const answer = (await response.body.json().catch(() => ({}))) as Record<string, unknown> & {
-      error?: { message?: string; line?: number; column?: string; part?: number };
+      error?: { code?: string; message?: string; line?: number; column?: string; part?: number };
     };
     if (response.statusCode !== 200) {
       bar.done();
@@ -188,6 +204,7 @@ async function upload(argv: string[]): Promise<void> {
         .join(', ');
       throw new CliError(
         `upload failed (HTTP ${response.statusCode}${where ? `, ${where}` : ''}): ${e.message ?? 'no details'}`,
+        typeof e.code === 'string' ? e.code : undefined,
       );
     }
     summary = answer;
@@ -215,13 +232,21 @@ async function main(argv: string[]): Promise<void> {
   if (command && command !== 'help' && command !== '--help') throw new CliError(`unknown command ${command}`);
 }
 
+/** The exit message: the error's own words, its code from the one table (or the gateway's), redacted. */
+function exitMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code =
+    error instanceof CliError
+      ? error.code
+      : error instanceof UploadError
+        ? failure(uploadFailureKind(error)).code
+        : error instanceof DomoError
+          ? failure(failureKindOf(error)).code
+          : undefined;
+  return redactText(code ? `${message} [${code}]` : message);
+}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const message =
-    error instanceof CliError || error instanceof ConfigError || error instanceof UploadError
-      ? error.message
-      : error instanceof Error
-        ? error.message
-        : String(error);
-  process.stderr.write(`domo-graph: ${message}\n`);
+  process.stderr.write(`domo-graph: ${exitMessage(error)}\n`);
   process.exit(1);
 });

@@ -1,4 +1,10 @@
-/** JSON-lines logger. Values under keys that look like secrets are replaced before anything is written. */
+/**
+ * JSON-lines logger. Values under keys that look like secrets are replaced before anything is
+ * written, and so is every registered secret (the server's tokens) wherever it appears in a string,
+ * at every level, debug included (src/errors/redact.ts).
+ */
+import { redactText } from './errors/redact.ts';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {
@@ -12,12 +18,13 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 const SECRET_KEY = /token|authorization|authentication|password|secret|cookie/i;
 
 export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactText(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
     return {
       name: value.name,
-      message: value.message,
-      stack: value.stack,
+      message: redactText(value.message),
+      stack: value.stack === undefined ? undefined : redactText(value.stack),
       cause: redact(value.cause, depth + 1),
     };
   }
@@ -35,7 +42,12 @@ export function createLogger(
 ): Logger {
   const log = (at: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[at] < ORDER[level]) return;
-    const entry = { time: new Date().toISOString(), level: at, message, ...(redact(fields ?? {}) as object) };
+    const entry = {
+      time: new Date().toISOString(),
+      level: at,
+      message: redactText(message),
+      ...(redact(fields ?? {}) as object),
+    };
     write(JSON.stringify(entry));
   };
   return {

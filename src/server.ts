@@ -9,8 +9,10 @@ import type { Config } from './config.ts';
 import { credentialsFromHeaders } from './domo/auth.ts';
 import { createDomoClient } from './domo/client.ts';
 import type { DomoHttp } from './domo/http.ts';
+import { failure } from './errors/codes.ts';
+import { registerSecret } from './errors/redact.ts';
 import type { GraphContext } from './graph/context.ts';
-import { clientFacingError } from './graph/errors.ts';
+import { clientFacingError, redactedError } from './graph/errors.ts';
 import { useBadUserInput } from './graph/input-errors.ts';
 import { DEFAULT_LIMITS, useOperationLimits } from './graph/limits.ts';
 import { schema } from './graph/schema.ts';
@@ -44,6 +46,8 @@ const MAX_REQUEST_BODY_BYTES = 25_000_000;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, http, logger } = deps;
+  // The server's own token is redacted from every log line and every error from now on.
+  registerSecret(config.serverCredentials?.token);
   const settings = { maxPageSize: config.maxPageSize, maxQueryRows: config.maxQueryRows };
 
   const shutdown = new AbortController();
@@ -85,7 +89,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
         const visible = clientFacingError(error);
         if (visible) return visible;
         logger.error('unexpected error', { error });
-        return defaultMaskError(error, message, isDev);
+        // In development yoga copies the original error's message into the answer: redacted too.
+        return redactedError(defaultMaskError(error, message, isDev));
       },
     },
     // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
@@ -166,11 +171,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return;
     }
     if (isCsrfSuspect(req)) {
-      return json(res, 403, {
+      const csrf = failure('csrf');
+      return json(res, csrf.httpStatus, {
         errors: [
           {
             message: `a form-encoded, multipart or text/plain POST must carry one of these headers: ${PREFLIGHT_HEADERS.join(', ')} (cross-site request forgery guard)`,
-            extensions: { code: 'CSRF_PREVENTED' },
+            extensions: { code: csrf.code },
           },
         ],
       });

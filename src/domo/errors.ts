@@ -1,8 +1,12 @@
 /**
  * Every upstream failure becomes one of these, built in one place (http.ts). They carry what a
  * caller or an operator needs (status, method, path without query, Domo's `toe` trace id) and never
- * a token: the path is the only part of the request they keep.
+ * a token: the path is the only part of the request they keep, and the text Domo sent (message,
+ * `toe`) is redacted here, with the call's secrets and the process's (src/errors/redact.ts).
+ * Each kind's public code and HTTP status are in src/errors/codes.ts.
  */
+import { redactText } from '../errors/redact.ts';
+
 export type DomoErrorKind =
   | 'unauthenticated'
   | 'forbidden'
@@ -25,6 +29,8 @@ export interface DomoErrorInit {
   toe?: string;
   retryAfterMs?: number;
   cause?: unknown;
+  /** The call's own secrets (the token sent), redacted from `message` and `toe`; not kept. */
+  secrets?: readonly string[];
 }
 
 export class DomoError extends Error {
@@ -37,12 +43,16 @@ export class DomoError extends Error {
   readonly retryAfterMs: number | undefined;
 
   constructor(init: DomoErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(
+      redactText(String(init.message), init.secrets),
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.kind = init.kind;
     this.status = init.status;
     this.method = init.method;
     this.path = init.path;
-    this.toe = init.toe;
+    // Support asks for the toe, so it is kept, but a server echoing the token there must not leak it.
+    this.toe = init.toe === undefined ? undefined : redactText(String(init.toe), init.secrets);
     this.retryAfterMs = init.retryAfterMs;
   }
 }

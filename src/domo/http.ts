@@ -4,6 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import { redactText, secretHeaderValues } from '../errors/redact.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { authHeaders, type Credentials } from './auth.ts';
@@ -190,6 +191,9 @@ export class DomoHttp {
       }
     }
     const where = { method: request.method, path: request.path };
+    // What this call sent that a server echoing it back must not see leave: the token, and any
+    // credential-looking header beside it (src/errors/redact.ts).
+    const secrets = [credentials.token, ...secretHeaderValues(this.options.headers ?? {})];
     let response: Dispatcher.ResponseData;
     try {
       response = await this.dispatcher.request({
@@ -217,19 +221,21 @@ export class DomoHttp {
     if (status >= 200 && status < 300) {
       if (text.trim() === '') return undefined as T;
       try {
-        return JSON.parse(text) as T;
+        // A successful answer reaches clients too (a commit's answer, a name): the same redaction.
+        return JSON.parse(redactText(text, secrets)) as T;
       } catch {
         throw new DomoError({
           ...where,
           kind: 'upstream',
           status,
+          secrets,
           message: looksLikeHtml(text, contentType)
             ? `Domo answered with an HTML page (${htmlTitle(text) ?? 'no title'}) instead of JSON`
             : 'Domo answered with a body that is not JSON',
         });
       }
     }
-    throw this.statusError(status, text, contentType, response.headers['retry-after'], where);
+    throw this.statusError(status, text, contentType, response.headers['retry-after'], where, secrets);
   }
 
   private statusError(
@@ -238,6 +244,7 @@ export class DomoHttp {
     contentType: string,
     retryAfter: string | string[] | undefined,
     where: { method: string; path: string },
+    secrets: readonly string[],
   ): DomoError {
     let parsed: DomoErrorBody | undefined;
     try {
@@ -256,6 +263,9 @@ export class DomoHttp {
       ...where,
       kind: kindForStatus(status, message),
       status,
+      // message (from Domo's message, statusReason, reason or errorCode, or an HTML title) and toe
+      // are redacted by DomoError with these.
+      secrets,
       message,
       toe: typeof parsed?.toe === 'string' ? parsed.toe : undefined,
       retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),

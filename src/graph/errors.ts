@@ -1,33 +1,14 @@
 /**
  * Errors a client can act on reach it with a stable `extensions.code` (and Domo's `toe` when there
- * is one); anything else is masked by yoga and logged in full on the server.
+ * is one); anything else is masked by yoga and logged in full on the server. The codes come from
+ * the one table (src/errors/codes.ts); this file only builds the GraphQLErrors.
  */
 import { GraphQLError } from 'graphql';
-import { CallBudgetError, DomoError, type DomoErrorKind } from '../domo/errors.ts';
+import { CallBudgetError, DomoError } from '../domo/errors.ts';
+import { type ErrorCode, failure } from '../errors/codes.ts';
+import { redactDeep, redactText } from '../errors/redact.ts';
 
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'BAD_USER_INPUT'
-  | 'RATE_LIMITED'
-  | 'UPSTREAM_TIMEOUT'
-  | 'UPSTREAM_ERROR'
-  | 'CANCELLED'
-  | 'OPERATION_TOO_COMPLEX';
-
-const CODES: Record<DomoErrorKind, ErrorCode> = {
-  unauthenticated: 'UNAUTHENTICATED',
-  forbidden: 'FORBIDDEN',
-  not_found: 'NOT_FOUND',
-  bad_request: 'BAD_USER_INPUT',
-  rate_limited: 'RATE_LIMITED',
-  timeout: 'UPSTREAM_TIMEOUT',
-  connection: 'UPSTREAM_ERROR',
-  aborted: 'CANCELLED',
-  upstream: 'UPSTREAM_ERROR',
-  over_budget: 'OPERATION_TOO_COMPLEX',
-};
+export type { ErrorCode } from '../errors/codes.ts';
 
 /** A client error the gateway raises itself (bad input, a missing object). */
 export class ClientError extends GraphQLError {
@@ -37,13 +18,24 @@ export class ClientError extends GraphQLError {
 }
 
 export const badUserInput = (message: string, field?: string) =>
-  new ClientError('BAD_USER_INPUT', message, field ? { field } : {});
+  new ClientError(failure('bad_input').code, message, field ? { field } : {});
 
-export const notFound = (message: string) => new ClientError('NOT_FOUND', message);
+export const notFound = (message: string) => new ClientError(failure('not_found').code, message);
+
+/**
+ * Domo's 404 as the graph says it (`what` names the object: "dataset <id>"); any other error as
+ * it is. The one place a missing object becomes NOT_FOUND.
+ */
+export function asNotFound(error: unknown, what: string): Error {
+  if (error instanceof DomoError && error.kind === 'not_found') {
+    return notFound(`${what} was not found or is not visible to you`);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
 
 /** The GraphQL error for an upstream failure: code, upstream status and toe, never the request's headers. */
 export function domoErrorToGraphQL(error: DomoError, located?: GraphQLError): GraphQLError {
-  const code = CODES[error.kind];
+  const { code } = failure(error.kind);
   const extensions: Record<string, unknown> = { code };
   if (error.status !== undefined) extensions.upstreamStatus = error.status;
   if (error.toe) extensions.toe = error.toe;
@@ -64,8 +56,37 @@ export function domoErrorToGraphQL(error: DomoError, located?: GraphQLError): Gr
   });
 }
 
-/** The error a client may see, or undefined when it must be masked. */
+/**
+ * The error a client may see, or undefined when it must be masked. The one way out of the graph
+ * for errors (yoga's mask function and its error logging both call it): message and extensions
+ * leave with the server's secrets redacted, whatever built them.
+ */
 export function clientFacingError(error: unknown): GraphQLError | undefined {
+  const visible = visibleError(error);
+  return visible && redactedError(visible);
+}
+
+/**
+ * The error with the server's secrets redacted from its message and extensions (itself when
+ * clean). Typed as yoga's mask function answers, an Error; a GraphQL error in practice.
+ */
+export function redactedError<E extends Error>(error: E): E | GraphQLError {
+  if (!isGraphQLError(error)) return error;
+  const message = redactText(error.message);
+  const extensions = redactDeep(error.extensions) as Record<string, unknown>;
+  if (message === error.message && JSON.stringify(extensions) === JSON.stringify(error.extensions)) {
+    return error;
+  }
+  return new GraphQLError(message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions,
+  });
+}
+
+function visibleError(error: unknown): GraphQLError | undefined {
   // Duck-typed: graphql's CommonJS and ESM builds can both be loaded, each with its own GraphQLError.
   const located = isGraphQLError(error) ? error : undefined;
   const original = located?.originalError ?? error;

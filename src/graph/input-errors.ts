@@ -9,13 +9,14 @@
  */
 import type { GraphQLError, ValidationContext, ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { failure } from '../errors/codes.ts';
 
 /** graphql-js rules whose errors are about argument values. Matched by name: see `markRule`. */
 const ARGUMENT_RULES = new Set(['ValuesOfCorrectTypeRule', 'ProvidedRequiredArgumentsRule']);
 
 function markBadInput(error: GraphQLError, extra: Record<string, string> = {}): GraphQLError {
   // GraphQLError's extensions object is mutable, and yoga only fills the code when none is set.
-  Object.assign(error.extensions as Record<string, unknown>, { code: 'BAD_USER_INPUT', ...extra });
+  Object.assign(error.extensions as Record<string, unknown>, { code: failure('bad_input').code, ...extra });
   return error;
 }
 

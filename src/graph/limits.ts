@@ -32,6 +32,7 @@ import type {
   SelectionSetNode,
 } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { failure } from '../errors/codes.ts';
 
 export interface OperationLimits {
   /** Most fields on one path of an operation (MAX_DEPTH). */
@@ -120,7 +121,7 @@ export function tooComplex(
   return createGraphQLError(message, {
     nodes,
     extensions: {
-      code: 'OPERATION_TOO_COMPLEX',
+      code: failure('operation_limit').code,
       limit,
       max,
       ...(actual === undefined ? {} : { actual }),

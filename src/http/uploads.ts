@@ -18,6 +18,9 @@ import { createDomoClient } from '../domo/client.ts';
 import { DomoError } from '../domo/errors.ts';
 import type { DomoHttp } from '../domo/http.ts';
 import { UPLOAD_MODES, UploadError, type UploadMode, uploadCsv } from '../domo/uploads.ts';
+import { failureKindOf, uploadFailureKind } from '../errors/classify.ts';
+import { type FailureKind, failure } from '../errors/codes.ts';
+import { redactDeep, redactText } from '../errors/redact.ts';
 import { type GraphContext, STREAMED_UPLOAD_KEY } from '../graph/context.ts';
 import type { Logger } from '../log.ts';
 
@@ -33,16 +36,6 @@ export interface UploadHttpDeps {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UPLOAD_PATH = /^\/v1\/datasets\/([^/]+)\/upload\/?$/;
-
-const STATUS: Record<string, number> = {
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  bad_request: 400,
-  rate_limited: 429,
-  timeout: 504,
-  aborted: 499,
-};
 
 function sendJson(res: ServerResponse, status: number, body: unknown, close = false) {
   if (res.headersSent || res.destroyed) return;
@@ -65,20 +58,32 @@ function requestSignal(req: IncomingMessage, res: ServerResponse, shutdown: Abor
   return AbortSignal.any([controller.signal, shutdown]);
 }
 
-function errorBody(error: unknown): { status: number; body: Record<string, unknown> } {
+/** A refusal of the route's own, its code and status from the one table. */
+function refusal(kind: FailureKind, message: string): { status: number; body: Record<string, unknown> } {
+  const { code, httpStatus } = failure(kind);
+  return { status: httpStatus, body: { error: { code, message } } };
+}
+
+/**
+ * The JSON answer for a failed upload: code and status from the one table (as GraphQL answers the
+ * same failure), every string redacted with the caller's token and the server's before it leaves.
+ */
+function errorBody(
+  error: unknown,
+  credentials: Credentials | null,
+): { status: number; body: Record<string, unknown> } {
+  const answer = unredactedErrorBody(error);
+  return {
+    status: answer.status,
+    body: redactDeep(answer.body, credentials ? [credentials.token] : []) as Record<string, unknown>,
+  };
+}
+
+function unredactedErrorBody(error: unknown): { status: number; body: Record<string, unknown> } {
   if (error instanceof UploadError) {
     const cause = error.cause;
     const upstream = cause instanceof DomoError ? cause : undefined;
-    const status =
-      error.kind === 'data'
-        ? 400
-        : error.kind === 'aborted'
-          ? 499
-          : upstream
-            ? (STATUS[upstream.kind] ?? 502)
-            : 502;
-    const code =
-      error.kind === 'data' ? 'BAD_USER_INPUT' : error.kind === 'aborted' ? 'CANCELLED' : 'UPSTREAM_ERROR';
+    const { code, httpStatus: status } = failure(uploadFailureKind(error));
     return {
       status,
       body: {
@@ -92,15 +97,14 @@ function errorBody(error: unknown): { status: number; body: Record<string, unkno
       },
     };
   }
+  const { code, httpStatus } = failure(failureKindOf(error));
   if (error instanceof DomoError) {
     return {
-      status: STATUS[error.kind] ?? 502,
-      body: {
-        error: { code: error.kind.toUpperCase(), message: error.message, upstreamStatus: error.status },
-      },
+      status: httpStatus,
+      body: { error: { code, message: error.message, upstreamStatus: error.status } },
     };
   }
-  return { status: 500, body: { error: { code: 'INTERNAL', message: 'unexpected error' } } };
+  return { status: httpStatus, body: { error: { code, message: 'unexpected error' } } };
 }
 
 function bool(value: string | null, name: string, fallback: boolean): boolean {
@@ -149,7 +153,8 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, rawId: strin
       message: q.get('message') ?? undefined,
     };
   } catch (error) {
-    sendJson(res, 400, { error: { code: 'BAD_USER_INPUT', message: (error as Error).message } }, true);
+    const { status, body } = refusal('bad_input', (error as Error).message);
+    sendJson(res, status, redactDeep(body), true);
     req.resume();
     return;
   }
@@ -161,8 +166,8 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, rawId: strin
     const result = await uploadCsv(domo, datasetId, req, { ...options, signal });
     sendJson(res, 200, { datasetId, mode: options.mode, ...result });
   } catch (error) {
-    const { status, body } = errorBody(error);
-    if (status >= 500) deps.logger.warn('upload failed', { datasetId, error: (error as Error).message });
+    const { status, body } = errorBody(error, credentials);
+    if (status >= 500) deps.logger.warn('upload failed', { datasetId, error: body.error });
     sendJson(res, status, body, !req.complete);
     if (!req.complete) req.resume();
   }
@@ -188,7 +193,8 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
 /** A multipart GraphQL request, its file streamed to the resolver, the operation run by yoga. */
 function handleMultipart(req: IncomingMessage, res: ServerResponse, deps: UploadHttpDeps) {
   const fail = (status: number, message: string) => {
-    sendJson(res, status, { errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] }, true);
+    const { code } = failure('bad_input');
+    sendJson(res, status, { errors: [{ message: redactText(message), extensions: { code } }] }, true);
     req.unpipe();
     req.resume();
   };
@@ -240,7 +246,8 @@ function handleMultipart(req: IncomingMessage, res: ServerResponse, deps: Upload
       }
     } catch (error) {
       deps.logger.error('multipart upload failed', { error });
-      sendJson(res, 500, { errors: [{ message: 'Unexpected error.' }] }, true);
+      const { code, httpStatus } = failure('internal');
+      sendJson(res, httpStatus, { errors: [{ message: 'Unexpected error.', extensions: { code } }] }, true);
     }
   };
 
@@ -303,12 +310,9 @@ export function createUploadHandler(deps: UploadHttpDeps) {
     const put = UPLOAD_PATH.exec(path);
     if (put) {
       if (req.method !== 'PUT') {
-        res.writeHead(405, { allow: 'PUT', 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            error: { code: 'METHOD_NOT_ALLOWED', message: 'use PUT with the CSV as the body' },
-          }),
-        );
+        const { status, body } = refusal('method_not_allowed', 'use PUT with the CSV as the body');
+        res.writeHead(status, { allow: 'PUT', 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
         return true;
       }
       void handlePut(req, res, put[1]!, deps);

@@ -26,12 +26,17 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
   headers: { 'content-type': 'application/json', ...headers },
 });
 
-/** Serves `steps` in order; once they run out, the last step repeats. */
-export async function fakeUpstream(steps: Step[]): Promise<FakeUpstream> {
+/** Answers each request from what it asked (method, path, the headers it sent). */
+export type Responder = (request: FakeUpstream['requests'][number]) => Step;
+
+/** Serves `steps` in order (once they run out, the last step repeats), or asks `steps` per request. */
+export async function fakeUpstream(steps: Step[] | Responder): Promise<FakeUpstream> {
   const fake: FakeUpstream = { url: '', requests: [], abandoned: 0, close: async () => {} };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const step = steps[Math.min(fake.requests.length, steps.length - 1)]!;
-    fake.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers };
+    const step =
+      typeof steps === 'function' ? steps(request) : steps[Math.min(fake.requests.length, steps.length - 1)]!;
+    fake.requests.push(request);
     res.on('close', () => {
       if (!res.writableFinished) fake.abandoned++;
     });

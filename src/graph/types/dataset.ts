@@ -5,7 +5,7 @@ import { DomoError } from '../../domo/errors.ts';
 import type { DomoDataSource, DomoIndexedSchema, DomoSchemaColumn } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
-import { assertDatasetId, badUserInput, notFound } from '../errors.ts';
+import { asNotFound, assertDatasetId, badUserInput, notFound } from '../errors.ts';
 import { ColumnRef, toColumn } from './column.ts';
 import { perRequestLoader } from './per-request.ts';
 
@@ -40,10 +40,7 @@ async function loadDatasets(
 }
 
 function asDatasetError(error: unknown, id: string): Error {
-  if (error instanceof DomoError && error.kind === 'not_found') {
-    return notFound(`dataset ${id} was not found or is not visible to you`);
-  }
-  return error instanceof Error ? error : new Error(String(error));
+  return asNotFound(error, `dataset ${id}`);
 }
 
 export const OwnerRef = builder.simpleObject('DatasetOwner', {

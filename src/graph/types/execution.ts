@@ -2,7 +2,6 @@
  * Stream executions: the Execution type, the enums streams and executions share, and the per-request
  * loader of a stream's execution history (the endpoint has no paging: one call per stream per request).
  */
-import { DomoError } from '../../domo/errors.ts';
 import {
   DOMO_EXECUTION_STATES,
   DOMO_UPDATE_METHODS,
@@ -11,7 +10,7 @@ import {
   type DomoUpdateMethod,
 } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
-import { notFound } from '../errors.ts';
+import { asNotFound } from '../errors.ts';
 import { perRequestLoader } from './per-request.ts';
 
 /** An enum value for what Domo sent: the value itself when known, UNKNOWN when not, null when absent. */
@@ -202,9 +201,6 @@ export const historyLoader = perRequestLoader(async (ctx, id): Promise<DomoStrea
     // Newest first, as the doc's example; a stable sort keeps Domo's order among equals.
     return [...history].sort((a, b) => b.executionId - a.executionId);
   } catch (error) {
-    if (error instanceof DomoError && error.kind === 'not_found') {
-      throw notFound(`stream ${id} was not found or is not visible to you`);
-    }
-    throw error;
+    throw asNotFound(error, `stream ${id}`);
   }
 });

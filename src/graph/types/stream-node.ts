@@ -2,11 +2,10 @@
  * Stream (connector): the Relay node, its schedule, provider, account and configuration, its dataset
  * (the embedded metadata fills the dataset loader), its executions, and `Query.stream`/`Dataset.stream`.
  */
-import { DomoError } from '../../domo/errors.ts';
 import type { DomoStream } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
-import { badUserInput, notFound } from '../errors.ts';
+import { asNotFound, badUserInput } from '../errors.ts';
 import { ColumnRef, toColumn } from './column.ts';
 import { DatasetRef, offsetPage, pageArgs, primeDatasets } from './dataset.ts';
 import {
@@ -38,10 +37,7 @@ export function assertStreamId(id: string | number, field = 'id'): string {
 }
 
 export function asStreamError(error: unknown, id: string): Error {
-  if (error instanceof DomoError && error.kind === 'not_found') {
-    return notFound(`stream ${id} was not found or is not visible to you`);
-  }
-  return error instanceof Error ? error : new Error(String(error));
+  return asNotFound(error, `stream ${id}`);
 }
 
 /** One GET per stream (Domo has no bulk read); the embedded dataset goes to the dataset loader. */

@@ -14,9 +14,11 @@ import {
   type UploadMode,
   uploadCsv,
 } from '../../domo/uploads.ts';
+import { uploadFailureKind } from '../../errors/classify.ts';
+import { failure } from '../../errors/codes.ts';
 import { builder } from '../builder.ts';
 import { type GraphContext, STREAMED_UPLOAD_KEY } from '../context.ts';
-import { assertDatasetId, badUserInput, ClientError, domoErrorToGraphQL } from '../errors.ts';
+import { assertDatasetId, badUserInput, ClientError } from '../errors.ts';
 import { DatasetRef, schemaLoader } from './dataset.ts';
 
 const MAX_INLINE_ROWS = 10_000;
@@ -90,17 +92,16 @@ function uploadFailure(error: unknown): unknown {
   const details = Object.fromEntries(
     Object.entries({ line, column, part, uploadId }).filter(([, v]) => v !== undefined),
   );
-  if (error.kind === 'data')
-    return new ClientError('BAD_USER_INPUT', error.message, { field: 'file', ...details });
-  if (error.kind === 'aborted') return new ClientError('CANCELLED', error.message, details);
+  const { code } = failure(uploadFailureKind(error));
+  if (error.kind === 'data') return new ClientError(code, error.message, { field: 'file', ...details });
+  if (error.kind === 'aborted') return new ClientError(code, error.message, details);
   const cause = error.cause;
-  const code = cause instanceof DomoError ? domoErrorToGraphQL(cause).extensions.code : 'UPSTREAM_ERROR';
   const extra: Record<string, unknown> = { ...details };
   if (cause instanceof DomoError) {
     if (cause.status !== undefined) extra.upstreamStatus = cause.status;
     if (cause.toe) extra.toe = cause.toe;
   }
-  return new ClientError(code as never, `${error.message}; nothing was committed`, extra);
+  return new ClientError(code, `${error.message}; nothing was committed`, extra);
 }
 
 interface CommonArgs {

@@ -3,11 +3,10 @@
  * Domo has no bulk read), once per distinct user per request. Owners, grantees, card owners and
  * stream authors link to them; the names their parents already carry stay free.
  */
-import { DomoError } from '../../domo/errors.ts';
 import type { DomoUser } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
-import { notFound } from '../errors.ts';
+import { asNotFound } from '../errors.ts';
 import { AccessEntryRef, assertPrincipalId } from './access.ts';
 import { CardOwnerRef } from './card.ts';
 import { OwnerRef } from './dataset.ts';
@@ -16,14 +15,7 @@ import { StreamRef } from './stream-node.ts';
 
 async function loadUsers(ids: readonly string[], ctx: GraphContext): Promise<Array<DomoUser | Error>> {
   return Promise.all(
-    ids.map((id) =>
-      ctx.domo.users.get(id).catch((error: unknown) => {
-        if (error instanceof DomoError && error.kind === 'not_found') {
-          return notFound(`user ${id} was not found or is not visible to you`);
-        }
-        return error instanceof Error ? error : new Error(String(error));
-      }),
-    ),
+    ids.map((id) => ctx.domo.users.get(id).catch((error: unknown) => asNotFound(error, `user ${id}`))),
   );
 }
 

@@ -1,0 +1,92 @@
+/**
+ * The one error vocabulary: every way a request can fail, by internal kind, and the stable
+ * `code` (GraphQL `extensions.code`, the upload routes' `error.code`, the CLI's exit message) and
+ * HTTP status (the non-GraphQL routes; yoga keeps its own for GraphQL) it becomes. Kinds are the
+ * gateway's words for a failure and may be added freely; codes are public API, listed in the
+ * README's "Errors" table (test/unit/error-codes.test.ts checks the two both ways).
+ *
+ * Imports nothing at run time, GraphQL least of all: src/domo, src/http, src/graph and the CLI all
+ * read it.
+ */
+import type { DomoErrorKind } from '../domo/errors.ts';
+
+/** Failures the gateway finds itself, beside Domo's (DomoErrorKind, src/domo/errors.ts). */
+export type GatewayFailureKind =
+  | 'bad_input'
+  | 'operation_limit'
+  | 'csrf'
+  | 'gateway_unauthenticated'
+  | 'scope_forbidden'
+  | 'upload_failed'
+  | 'body_too_large'
+  | 'malformed_request'
+  | 'method_not_allowed'
+  | 'internal';
+
+export type FailureKind = DomoErrorKind | GatewayFailureKind;
+
+export interface Failure {
+  code: string;
+  httpStatus: number;
+}
+
+export const FAILURES = {
+  // --- Domo answered, or could not be asked (DomoHttp.request builds these; src/domo/errors.ts) ---
+  /** Domo refused the credentials (401), or the request carried none and the server holds none. */
+  unauthenticated: { code: 'UNAUTHENTICATED', httpStatus: 401 },
+  /** Domo refused access (403 without a rate-limit message). */
+  forbidden: { code: 'FORBIDDEN', httpStatus: 403 },
+  /** Domo does not know the object, or does not show it to these credentials (404). */
+  not_found: { code: 'NOT_FOUND', httpStatus: 404 },
+  /** Domo refused the request itself (400, 409, 422): bad SQL, a bad schema. */
+  bad_request: { code: 'BAD_USER_INPUT', httpStatus: 400 },
+  /** Domo throttled (429, or 403 with a rate-limit message), after the retries. */
+  rate_limited: { code: 'RATE_LIMITED', httpStatus: 429 },
+  /** Domo did not answer in time, or answered 408 or 504. */
+  timeout: { code: 'UPSTREAM_TIMEOUT', httpStatus: 504 },
+  /** Domo could not be reached (refused, reset, DNS). */
+  connection: { code: 'UPSTREAM_ERROR', httpStatus: 502 },
+  /** The caller went away or the server is shutting down: the work stopped (nginx's 499). */
+  aborted: { code: 'CANCELLED', httpStatus: 499 },
+  /** Domo failed (5xx), or answered something that is not the JSON it documents. */
+  upstream: { code: 'UPSTREAM_ERROR', httpStatus: 502 },
+  /** The request already made DOMO_MAX_CALLS_PER_REQUEST upstream calls (src/domo/call.ts). */
+  over_budget: { code: 'OPERATION_TOO_COMPLEX', httpStatus: 400 },
+
+  // --- The gateway refused or failed before (or without) asking Domo ---
+  /** An argument, a query parameter or a CSV row is wrong (with `field`, or `line` and `column`). */
+  bad_input: { code: 'BAD_USER_INPUT', httpStatus: 400 },
+  /** Over MAX_TOKENS, MAX_DEPTH or MAX_ALIASES: refused before any call (src/graph/limits.ts). */
+  operation_limit: { code: 'OPERATION_TOO_COMPLEX', httpStatus: 400 },
+  /** A request a cross-site page could have sent without the caller's consent (src/http/csrf.ts). */
+  csrf: { code: 'CSRF_PREVENTED', httpStatus: 403 },
+  /** Gateway authentication: no API key or JWT where one is required, or one that does not verify. */
+  gateway_unauthenticated: { code: 'UNAUTHENTICATED', httpStatus: 401 },
+  /** Gateway authentication: the key or token is valid but its scopes or dataset allow-list exclude the call. */
+  scope_forbidden: { code: 'FORBIDDEN', httpStatus: 403 },
+  /** An upload's start, part or commit failed without an answer from Domo to classify it by. */
+  upload_failed: { code: 'UPSTREAM_ERROR', httpStatus: 502 },
+  /** The request body is over the gateway's limit (src/body-limit.ts). */
+  body_too_large: { code: 'REQUEST_ENTITY_TOO_LARGE', httpStatus: 413 },
+  /** The HTTP request itself is malformed (an invalid Content-Length, say). */
+  malformed_request: { code: 'BAD_REQUEST', httpStatus: 400 },
+  /** A route called with a method it does not take (the upload route is PUT only). */
+  method_not_allowed: { code: 'METHOD_NOT_ALLOWED', httpStatus: 405 },
+  /** A bug: masked as "Unexpected error." (yoga's own code for it), logged in full on the server. */
+  internal: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 },
+} as const satisfies Record<FailureKind, Failure>;
+
+/** Every public error code. */
+export type ErrorCode = (typeof FAILURES)[FailureKind]['code'];
+
+/** The code and status of a failure kind. */
+export function failure(kind: FailureKind): { code: ErrorCode; httpStatus: number } {
+  return FAILURES[kind];
+}
+
+/** Every code once, with its HTTP status (a code has one status whatever kind it came from). */
+export function errorCodes(): Map<ErrorCode, number> {
+  const codes = new Map<ErrorCode, number>();
+  for (const { code, httpStatus } of Object.values(FAILURES)) codes.set(code, httpStatus);
+  return codes;
+}

@@ -8,7 +8,7 @@ import './types/card.ts';
 import './types/access.ts';
 import './types/manage.ts';
 import './types/indexing.ts';
-import './types/stream.ts';
+import './types/stream/index.ts';
 import './types/user.ts';
 import './types/upload.ts';
 import './types/version.ts';

@@ -11,8 +11,8 @@ import { notFound } from '../errors.ts';
 import { AccessEntryRef, assertPrincipalId } from './access.ts';
 import { CardOwnerRef } from './card.ts';
 import { OwnerRef } from './dataset.ts';
-import { ExecutionRef } from './execution.ts';
-import { StreamRef } from './stream-node.ts';
+import { ExecutionRef } from './stream/execution.ts';
+import { StreamRef } from './stream/node.ts';
 
 async function loadUsers(ids: readonly string[], ctx: GraphContext): Promise<Array<DomoUser | Error>> {
   return Promise.all(

@@ -2,6 +2,7 @@
 import { builder } from './builder.ts';
 import './types/column.ts';
 import './types/dataset.ts';
+import './types/dataset-list.ts';
 import './types/lookup.ts';
 import './types/query.ts';
 import './types/card.ts';

@@ -6,8 +6,10 @@
 import type { DomoDataVersion, DomoPartition, DomoPartitionListRequest } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
-import { assertDatasetId, badUserInput, notFound } from '../errors.ts';
-import { DatasetRef, offsetPage, pageArgs } from './dataset.ts';
+import { badUserInput, notFound } from '../errors.ts';
+import { DATASET_ID_ARG } from './args.ts';
+import { DatasetRef, datasetEntry } from './dataset.ts';
+import { pageArgs, pageOf } from './paging.ts';
 import { perRequestLoader } from './per-request.ts';
 
 type Version = DomoDataVersion;
@@ -177,12 +179,6 @@ const PartitionSortField = builder.enumType('PartitionSortField', {
   },
 });
 
-/** A page from an upstream list fetched with one extra item, which tells whether more follow. */
-function pageOf<T>(items: T[], offset: number, limit: number) {
-  const total = items.length <= limit ? offset + items.length : undefined;
-  return offsetPage(items, offset, limit, total);
-}
-
 builder.objectFields(DatasetRef, (t) => ({
   dataVersions: t.field({
     type: [DataVersionRef],
@@ -311,11 +307,11 @@ builder.mutationFields((t) => ({
     description:
       "Marks a partition's data version deleted: its rows leave the dataset; the tag stays listed.",
     args: {
-      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       partitionId: t.arg.string({ required: true, description: 'The partition tag.' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       const partitionId = partitionArg(args.partitionId);
       const response = await ctx.domo.versions.deleteDataVersion(datasetId, partitionId);
       return { datasetId, partitionId, response };
@@ -325,11 +321,11 @@ builder.mutationFields((t) => ({
     type: DeletePartitionPayload,
     description: 'Removes a partition tag from the dataset (it leaves the partition lists).',
     args: {
-      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       partitionId: t.arg.string({ required: true, description: 'The partition tag.' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       const partitionId = partitionArg(args.partitionId);
       const response = await ctx.domo.versions.deletePartitionTag(datasetId, partitionId);
       return { datasetId, partitionId, response };

@@ -26,11 +26,20 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
   headers: { 'content-type': 'application/json', ...headers },
 });
 
-/** Serves `steps` in order; once they run out, the last step repeats. */
-export async function fakeUpstream(steps: Step[]): Promise<FakeUpstream> {
+/** Answers a request by its method and URL (path and query), for answers that do not depend on order. */
+export type Route = (method: string, url: string) => Step;
+
+/**
+ * Serves `steps` in order (once they run out, the last step repeats), or answers each request
+ * through `steps` when it is a Route.
+ */
+export async function fakeUpstream(steps: Step[] | Route): Promise<FakeUpstream> {
   const fake: FakeUpstream = { url: '', requests: [], abandoned: 0, close: async () => {} };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const step = steps[Math.min(fake.requests.length, steps.length - 1)]!;
+    const step =
+      typeof steps === 'function'
+        ? steps(req.method ?? '', req.url ?? '')
+        : steps[Math.min(fake.requests.length, steps.length - 1)]!;
     fake.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     res.on('close', () => {
       if (!res.writableFinished) fake.abandoned++;

@@ -47,11 +47,10 @@ const IndexStatusRef = builder.objectRef<IndexStatus>('IndexStatus').implement({
       description: 'The state exactly as Domo sends it.',
     }),
     dataIds: t.exposeStringList('dataIds', { description: 'Data versions being indexed (empty: all).' }),
-    raw: t.field({
+    raw: t.expose('raw', {
       type: 'JSON',
       nullable: true,
       description: "Domo's answer as sent (the API doc does not show its shape).",
-      resolve: (s) => s.raw ?? null,
     }),
   }),
 });

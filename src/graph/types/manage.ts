@@ -30,21 +30,9 @@ const SchemaTableRef = builder
 const IndexedSchemaRef = builder.objectRef<DomoIndexedSchema>('IndexedSchema').implement({
   description: "A dataset's indexed schema, as Domo's query engine sees it.",
   fields: (t) => ({
-    name: t.string({
-      nullable: true,
-      description: 'Schema name (Domo sends "schema").',
-      resolve: (s) => s.name ?? null,
-    }),
-    dataSourceId: t.string({
-      nullable: true,
-      description: 'Id of the dataset.',
-      resolve: (s) => s.dataSourceId ?? null,
-    }),
-    tables: t.field({
-      type: [SchemaTableRef],
-      description: 'Tables (one for a dataset).',
-      resolve: (s) => s.tables,
-    }),
+    name: t.exposeString('name', { nullable: true, description: 'Schema name (Domo sends "schema").' }),
+    dataSourceId: t.exposeString('dataSourceId', { nullable: true, description: 'Id of the dataset.' }),
+    tables: t.expose('tables', { type: [SchemaTableRef], description: 'Tables (one for a dataset).' }),
   }),
 });
 
@@ -67,12 +55,11 @@ interface DatasetPayload {
 const DatasetPayloadRef = builder.objectRef<DatasetPayload>('DatasetPayload').implement({
   description: 'The outcome of a dataset change: the dataset re-read after the write.',
   fields: (t) => ({
-    datasetId: t.id({ description: 'Domo id of the dataset.', resolve: (p) => p.datasetId }),
-    dataset: t.field({
+    datasetId: t.exposeID('datasetId', { description: 'Domo id of the dataset.' }),
+    dataset: t.expose('datasetId', {
       type: DatasetRef,
       nullable: true,
       description: 'The dataset after the change (null with an error if the re-read fails).',
-      resolve: (p) => p.datasetId,
     }),
   }),
 });

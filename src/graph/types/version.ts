@@ -17,47 +17,59 @@ type Partition = DomoPartition & { datasetId: string };
 
 /** Per request: one data-version list per dataset. */
 const versionsLoader = perRequestLoader(
-  async (ctx, id): Promise<Version[]> =>
+  async (ctx, id: string): Promise<Version[]> =>
     (await ctx.domo.versions.dataVersions(id)).map((v) => ({ ...v, dataSourceId: v.dataSourceId ?? id })),
 );
 
 /** Per request: one plain partition list per dataset. */
 const partitionsLoader = perRequestLoader(
-  async (ctx, id): Promise<Partition[]> =>
+  async (ctx, id: string): Promise<Partition[]> =>
     (await ctx.domo.versions.partitions(id)).map((p) => ({ ...p, datasetId: id })),
 );
 
-function splitKey(key: string): [string, string] {
-  const slash = key.indexOf('/');
-  return [key.slice(0, slash), key.slice(slash + 1)];
+/**
+ * The raw id of a DataVersion or Partition (`<datasetId>/<id>`, what its global id holds) is also its
+ * loader key: Relay ids must be strings or numbers. It is split here only, and a caller's id is
+ * checked on the way in (the dataset part through `datasetEntry`, like every way to name a dataset).
+ */
+function splitId(raw: string): { datasetId: string; id: string } {
+  const slash = raw.indexOf('/');
+  return { datasetId: raw.slice(0, slash), id: raw.slice(slash + 1) };
 }
 
+function parseId(ctx: GraphContext, raw: string): string {
+  const slash = raw.indexOf('/');
+  if (slash < 1 || slash === raw.length - 1)
+    throw badUserInput('id is not the global id of a data version or partition', 'id');
+  return `${datasetEntry(ctx, raw.slice(0, slash))}/${raw.slice(slash + 1)}`;
+}
+
+const rawId = (datasetId: string, id: string | number) => `${datasetId.toLowerCase()}/${id}`;
+
 export const DataVersionRef = builder.loadableNodeRef<Version | Error, string>('DataVersion', {
-  id: { resolve: (v) => `${v.dataSourceId}/${v.dataVersionId}` },
+  id: { resolve: (v) => rawId(v.dataSourceId, v.dataVersionId), parse: (id, ctx) => parseId(ctx, id) },
   load: (keys, ctx: GraphContext) =>
     Promise.all(
       keys.map(async (key) => {
-        const [datasetId, versionId] = splitKey(key);
+        const { datasetId, id } = splitId(key);
         const list = await versionsLoader(ctx).load(datasetId);
-        return (
-          list.find((v) => String(v.dataVersionId) === versionId) ?? notFound(`data version ${key} not found`)
-        );
+        return list.find((v) => String(v.dataVersionId) === id) ?? notFound(`data version ${key} not found`);
       }),
     ),
-  cacheResolved: (v) => `${v.dataSourceId}/${v.dataVersionId}`,
+  cacheResolved: (v) => rawId(v.dataSourceId, v.dataVersionId),
 });
 
 export const PartitionRef = builder.loadableNodeRef<Partition | Error, string>('Partition', {
-  id: { resolve: (p) => `${p.datasetId}/${p.partitionId}` },
+  id: { resolve: (p) => rawId(p.datasetId, p.partitionId), parse: (id, ctx) => parseId(ctx, id) },
   load: (keys, ctx: GraphContext) =>
     Promise.all(
       keys.map(async (key) => {
-        const [datasetId, partitionId] = splitKey(key);
+        const { datasetId, id } = splitId(key);
         const list = await partitionsLoader(ctx).load(datasetId);
-        return list.find((p) => p.partitionId === partitionId) ?? notFound(`partition ${key} not found`);
+        return list.find((p) => p.partitionId === id) ?? notFound(`partition ${key} not found`);
       }),
     ),
-  cacheResolved: (p) => `${p.datasetId}/${p.partitionId}`,
+  cacheResolved: (p) => rawId(p.datasetId, p.partitionId),
 });
 
 const time = (value: number | string | null | undefined) =>
@@ -72,21 +84,12 @@ builder.objectType(DataVersionRef, {
       description: 'The dataset.',
       resolve: (v) => v.dataSourceId.toLowerCase(),
     }),
-    schemaId: t.id({
-      nullable: true,
-      description: 'Schema the version was written with.',
-      resolve: (v) => v.schemaId ?? null,
-    }),
+    schemaId: t.exposeID('schemaId', { nullable: true, description: 'Schema the version was written with.' }),
     dataVersionId: t.id({ description: 'Same as domoId.', resolve: (v) => v.dataVersionId }),
-    status: t.string({
-      nullable: true,
-      description: 'SUCCESS, DELETED, …',
-      resolve: (v) => v.status ?? null,
-    }),
-    statusMessage: t.string({
+    status: t.exposeString('status', { nullable: true, description: 'SUCCESS, DELETED, …' }),
+    statusMessage: t.exposeString('statusMessage', {
       nullable: true,
       description: 'Message, e.g. the commit message.',
-      resolve: (v) => v.statusMessage ?? null,
     }),
     recordedAt: t.field({
       type: 'DateTime',
@@ -100,23 +103,12 @@ builder.objectType(DataVersionRef, {
       description: 'When its upload completed.',
       resolve: (v) => time(v.datetimeUploadCompleted),
     }),
-    runDurationSeconds: t.float({
+    runDurationSeconds: t.exposeFloat('runDurationSeconds', {
       nullable: true,
       description: 'Seconds the load took.',
-      resolve: (v) => v.runDurationSeconds ?? null,
     }),
-    sizeBytes: t.field({
-      type: 'Long',
-      nullable: true,
-      description: 'Bytes loaded.',
-      resolve: (v) => v.sizeBytes ?? null,
-    }),
-    rowCount: t.field({
-      type: 'Long',
-      nullable: true,
-      description: 'Rows loaded.',
-      resolve: (v) => v.rowCount ?? null,
-    }),
+    sizeBytes: t.expose('sizeBytes', { type: 'Long', nullable: true, description: 'Bytes loaded.' }),
+    rowCount: t.expose('rowCount', { type: 'Long', nullable: true, description: 'Rows loaded.' }),
   }),
 });
 
@@ -130,30 +122,19 @@ builder.objectType(PartitionRef, {
       description: 'The dataset.',
       resolve: (p) => p.datasetId.toLowerCase(),
     }),
-    dataVersionId: t.id({
+    dataVersionId: t.exposeID('dataVersionId', {
       nullable: true,
       description: 'Data version holding its rows.',
-      resolve: (p) => p.dataVersionId ?? null,
     }),
     dataVersion: t.field({
       type: DataVersionRef,
       nullable: true,
       description: 'That data version (one version list call per dataset).',
-      resolve: (p) => (p.dataVersionId === undefined ? null : `${p.datasetId}/${p.dataVersionId}`),
+      resolve: (p) => (p.dataVersionId === undefined ? null : rawId(p.datasetId, p.dataVersionId)),
     }),
-    rowCount: t.field({
-      type: 'Long',
-      nullable: true,
-      description: 'Rows.',
-      resolve: (p) => p.rowCount ?? null,
-    }),
-    sizeBytes: t.field({
-      type: 'Long',
-      nullable: true,
-      description: 'Bytes.',
-      resolve: (p) => p.sizeBytes ?? null,
-    }),
-    status: t.string({ nullable: true, description: 'ACTIVE, DELETED, …', resolve: (p) => p.status ?? null }),
+    rowCount: t.expose('rowCount', { type: 'Long', nullable: true, description: 'Rows.' }),
+    sizeBytes: t.expose('sizeBytes', { type: 'Long', nullable: true, description: 'Bytes.' }),
+    status: t.exposeString('status', { nullable: true, description: 'ACTIVE, DELETED, …' }),
     dateCompleted: t.field({
       type: 'DateTime',
       nullable: true,
@@ -247,10 +228,9 @@ builder.objectFields(DatasetRef, (t) => ({
       name: 'DatasetPartitionsConnection',
       description: 'A page of partitions.',
       fields: (c) => ({
-        totalCount: c.int({
+        totalCount: c.exposeInt('totalCount', {
           nullable: true,
           description: 'Partitions in all, once the last page was reached (partition/list does not say).',
-          resolve: (p) => (p as unknown as { totalCount: number | null }).totalCount,
         }),
       }),
     },
@@ -284,13 +264,12 @@ interface DeletePayload {
 const DeletePartitionPayload = builder.objectRef<DeletePayload>('DeletePartitionPayload').implement({
   description: 'What a partition delete touched; re-query the dataset for the new state.',
   fields: (t) => ({
-    partitionId: t.string({ description: 'The partition tag.', resolve: (p) => p.partitionId }),
-    dataset: t.field({ type: DatasetRef, description: 'The dataset, re-read.', resolve: (p) => p.datasetId }),
-    response: t.field({
+    partitionId: t.exposeString('partitionId', { description: 'The partition tag.' }),
+    dataset: t.expose('datasetId', { type: DatasetRef, description: 'The dataset, re-read.' }),
+    response: t.expose('response', {
       type: 'JSON',
       nullable: true,
       description: "Domo's answer, as sent.",
-      resolve: (p) => p.response ?? null,
     }),
   }),
 });

@@ -89,11 +89,10 @@ export const ExecutionRef = builder.objectRef<DomoStreamExecution>('Execution').
       }),
       index: t.exposeBoolean('index', { nullable: true, description: 'The data was indexed after loading.' }),
       retryCount: t.exposeInt('retryCount', { nullable: true, description: 'Retries this run made.' }),
-      retryExecution: t.field({
+      retryExecution: t.expose('retryExecution', {
         type: 'JSON',
         nullable: true,
         description: 'Retry details as Domo sends them (undocumented shape).',
-        resolve: (e) => e.retryExecution ?? null,
       }),
       containerManagerId: t.exposeString('containerManagerId', {
         nullable: true,
@@ -119,17 +118,15 @@ export const ExecutionRef = builder.objectRef<DomoStreamExecution>('Execution').
         description: 'The state exactly as Domo sent it.',
       }),
       runType: t.exposeString('runType', { nullable: true, description: 'AUTOMATED (scheduled) or MANUAL.' }),
-      latestPhase: t.field({
+      latestPhase: t.expose('latestPhase', {
         type: 'JSON',
         nullable: true,
         description: 'Latest phase reached, as Domo sends it.',
-        resolve: (e) => e.latestPhase ?? null,
       }),
-      currentPhase: t.field({
+      currentPhase: t.expose('currentPhase', {
         type: 'JSON',
         nullable: true,
         description: 'Phase in progress, as Domo sends it.',
-        resolve: (e) => e.currentPhase ?? null,
       }),
       removed: t.exposeBoolean('removed', { nullable: true, description: 'The run was removed.' }),
       rowsInserted: long('rowsInserted', 'Rows loaded.'),

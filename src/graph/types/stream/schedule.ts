@@ -92,11 +92,10 @@ export const ScheduleRef = builder.objectRef<DomoStream>('StreamSchedule').imple
       nullable: true,
       description: 'Quartz cron expression (scheduleExpression), e.g. "0 13/30 * * * ?".',
     }),
-    startDate: t.field({
+    startDate: t.expose('scheduleStartDate', {
       type: 'DateTime',
       nullable: true,
       description: 'When the schedule starts (scheduleStartDate; epoch milliseconds or ISO text).',
-      resolve: (s) => s.scheduleStartDate ?? null,
     }),
     retryExpression: t.exposeString('scheduleRetryExpression', {
       nullable: true,

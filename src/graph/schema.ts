@@ -13,5 +13,6 @@ import './types/stream/index.ts';
 import './types/user.ts';
 import './types/upload.ts';
 import './types/version.ts';
+import './types/version-mutations.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

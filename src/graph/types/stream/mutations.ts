@@ -101,9 +101,19 @@ export function partsFromInput(input: StreamInput): StreamWriteParts {
 /** The body of a create, validated, in the doc's field order. */
 export function createBody(input: typeof CreateStreamInputRef.$inferInput) {
   const parts = partsFromInput(input);
-  // Required by the input type, so validated above.
-  const { transport, updateMethod, dataProvider, dataSource } = parts as Required<StreamWriteParts>;
-  return createStreamBody({ ...parts, transport, updateMethod, dataProvider, dataSource });
+  return createStreamBody({
+    ...parts,
+    transport: required(parts.transport, 'input.transport'),
+    updateMethod: required(parts.updateMethod, 'input.updateMethod'),
+    dataProvider: required(parts.dataProvider, 'input.dataProvider'),
+    dataSource: required(parts.dataSource, 'input.dataSource'),
+  });
+}
+
+/** A part CreateStreamInput marks required (GraphQL checks it first; direct callers meet this). */
+function required<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw badUserInput(`${field} is required`, field);
+  return value;
 }
 
 // --- payloads ------------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-/** Streams (connectors) and their executions: get, create, update, execute, execution history. */
+/**
+ * Streams (connectors) and their executions: get, create, update, execute, execution history, and
+ * the create/update request bodies in the API doc's shape, built from validated parts.
+ */
 import type { Call } from './call.ts';
 import { unexpectedShape } from './call.ts';
 import { apiPath, type DomoRequest } from './http.ts';
@@ -19,6 +22,58 @@ export interface ExecuteResult {
   /** The execution Domo started, when its answer carries one (the doc's answer is an empty `{}`). */
   execution: DomoStreamExecution | null;
   response: unknown;
+}
+
+/** The fields of a stream write the caller chose to set, already validated. */
+export type StreamWriteParts = Partial<DomoStreamWriteRequest>;
+
+/** The body of a create, in the doc's field order (transport, updateMethod, provider and dataset required). */
+export function createStreamBody(
+  parts: StreamWriteParts &
+    Pick<DomoStreamWriteRequest, 'transport' | 'updateMethod' | 'dataProvider' | 'dataSource'>,
+): DomoStreamWriteRequest {
+  const body: DomoStreamWriteRequest = {
+    transport: parts.transport,
+    configuration: parts.configuration ?? [],
+    account: parts.account ?? null,
+    updateMethod: parts.updateMethod,
+    dataProvider: parts.dataProvider,
+    dataSource: parts.dataSource,
+  };
+  if (parts.advancedScheduleJson) body.advancedScheduleJson = parts.advancedScheduleJson;
+  return body;
+}
+
+/** The body of an update: Domo wants the whole stream, so the parts are laid over the stream as it is. */
+export function updateStreamBody(current: DomoStream, parts: StreamWriteParts): DomoStreamWriteRequest {
+  const description = current.dataSource?.description;
+  const currentDataSource = {
+    name: current.dataSource?.name ?? '',
+    ...(description !== undefined ? { description } : {}),
+  };
+  const body: DomoStreamWriteRequest = {
+    transport: parts.transport ?? {
+      type: current.transport?.type ?? 'CONNECTOR',
+      description: current.transport?.description ?? '',
+      version: current.transport?.version ?? '0',
+    },
+    configuration:
+      parts.configuration ??
+      (current.configuration ?? []).map(({ name, value, type, category }) => ({
+        name,
+        value,
+        type,
+        category,
+      })),
+    account: parts.account ?? (current.account ? { id: current.account.id } : null),
+    updateMethod: parts.updateMethod ?? current.updateMethod ?? 'REPLACE',
+    dataProvider: parts.dataProvider ?? { key: current.dataProvider?.key ?? '' },
+    // A new name alone keeps the description the dataset has.
+    dataSource: { ...currentDataSource, ...parts.dataSource },
+  };
+  const schedule = parts.advancedScheduleJson ?? current.advancedScheduleJson;
+  if (schedule) body.advancedScheduleJson = schedule;
+  return body;
 }
 
 function isStream(value: unknown): value is DomoStream {

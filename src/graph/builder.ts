@@ -6,6 +6,7 @@ import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { DateTimeResolver, JSONObjectResolver, JSONResolver, LongResolver } from 'graphql-scalars';
 import type { GraphContext } from './context.ts';
 import { badUserInput } from './errors.ts';
+import { decodeCallerGlobalId, nodeGlobalId } from './global-id.ts';
 
 /** Largest number of ids `nodes(ids)` and `datasetsByIds(ids)` take in one field. */
 export const MAX_IDS_PER_REQUEST = 100;
@@ -29,17 +30,23 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    decodeGlobalID: decodeCallerGlobalId,
     nodeQueryOptions: {
       description:
-        'Any object with a global id (a dataset, a stream, a user), through the same loaders as the typed fields; null with an error when unknown.',
+        'Any object with a global id (a dataset, a stream, a user), through the same loaders as the typed fields; null with an error when unknown, BAD_USER_INPUT when the id is not a global id.',
       args: { id: { description: 'Global id, as the `id` field of a Node returns it.' } },
+      resolve: (_, args, _ctx, info, resolveNode) => {
+        nodeGlobalId(info, args.id, 'id');
+        return resolveNode(args.id);
+      },
     },
     nodesQueryOptions: {
       description: `Several objects by global id, in the order asked (null with an error for each unknown id), batched through the same loaders: datasets in one bulk call. At most ${MAX_IDS_PER_REQUEST} ids.`,
       args: { ids: { description: 'Global ids, as the `id` field of a Node returns them.' } },
-      resolve: (_, args, _ctx, _info, resolveNodes) => {
+      resolve: (_, args, _ctx, info, resolveNodes) => {
         if (args.ids.length > MAX_IDS_PER_REQUEST)
           throw badUserInput(`ids must hold at most ${MAX_IDS_PER_REQUEST} ids`, 'ids');
+        for (const [i, id] of args.ids.entries()) nodeGlobalId(info, id, `ids[${i}]`);
         return resolveNodes(args.ids);
       },
     },

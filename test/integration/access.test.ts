@@ -93,7 +93,8 @@ describe('reads', () => {
     });
   });
 
-  it('keeps an unknown access level and principal type raw, with null enums', async () => {
+  // Issue #8 item 8: an unknown value reads as UNKNOWN beside the raw string (it read as null before).
+  it('keeps an unknown access level and principal type raw, with UNKNOWN enums', async () => {
     stack.sandbox.inject({
       method: 'GET',
       path: `/api/data/v3/datasources/${customers}/permissions`,
@@ -106,7 +107,7 @@ describe('reads', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data!.dataset.access).toEqual({
       totalUserCount: null,
-      entries: [{ type: null, typeName: 'ROLE', accessLevel: null, accessLevelName: 'CAN_ADMIN' }],
+      entries: [{ type: 'UNKNOWN', typeName: 'ROLE', accessLevel: 'UNKNOWN', accessLevelName: 'CAN_ADMIN' }],
     });
   });
 

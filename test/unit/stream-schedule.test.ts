@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseAdvancedSchedule, serializeAdvancedSchedule } from '../../src/domo/schedule.ts';
+import { updateStreamBody as updateBody } from '../../src/domo/streams.ts';
 import type { DomoStream } from '../../src/domo/types.ts';
-import { createBody, scheduleFromInput, updateBody } from '../../src/graph/types/stream-input.ts';
+import { createBody } from '../../src/graph/types/stream/mutations.ts';
+import { scheduleFromInput } from '../../src/graph/types/stream/schedule.ts';
 
 describe('advancedScheduleJson', () => {
   it('writes the exact string of the API doc examples', () => {

@@ -12,18 +12,14 @@ import {
 } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
-import { assertDatasetId, badUserInput } from '../errors.ts';
-import { DatasetRef } from './dataset.ts';
+import { badUserInput } from '../errors.ts';
+import { DATASET_ID_ARG } from './args.ts';
+import { DatasetRef, datasetEntry } from './dataset.ts';
+import { knownInput, knownOrUnknown, withUnknown } from './enums.ts';
 import { perRequestLoader } from './per-request.ts';
 
 /** The access list per dataset, once per request. */
 export const accessLoader = perRequestLoader((ctx, id) => ctx.domo.permissions.list(id));
-
-const enumValues = <T extends string>(values: readonly T[], describe: (v: T) => string) =>
-  Object.fromEntries(values.map((v) => [v, { value: v, description: describe(v) }])) as Record<
-    T,
-    { value: T; description: string }
-  >;
 
 const LEVEL_DESCRIPTIONS: Record<DomoAccessLevel, string> = {
   OWNER: 'Owns the dataset.',
@@ -35,16 +31,13 @@ const LEVEL_DESCRIPTIONS: Record<DomoAccessLevel, string> = {
 
 export const AccessLevelRef = builder.enumType('AccessLevel', {
   description: 'Access levels on a dataset.',
-  values: enumValues(DOMO_ACCESS_LEVELS, (v) => LEVEL_DESCRIPTIONS[v]),
+  values: withUnknown(DOMO_ACCESS_LEVELS, (v) => LEVEL_DESCRIPTIONS[v]),
 });
 
 export const PrincipalTypeRef = builder.enumType('PrincipalType', {
   description: 'Whether a principal is a user or a group.',
-  values: enumValues(DOMO_PRINCIPAL_TYPES, (v) => (v === 'USER' ? 'A user.' : 'A group of users.')),
+  values: withUnknown(DOMO_PRINCIPAL_TYPES, (v) => (v === 'USER' ? 'A user.' : 'A group of users.')),
 });
-
-const known = <T extends string>(values: readonly T[], value: string): T | null =>
-  (values as readonly string[]).includes(value) ? (value as T) : null;
 
 export const AccessEntryRef = builder.objectRef<DomoAccessEntry>('AccessEntry').implement({
   description:
@@ -56,20 +49,19 @@ export const AccessEntryRef = builder.objectRef<DomoAccessEntry>('AccessEntry').
     type: t.field({
       type: PrincipalTypeRef,
       nullable: true,
-      description: 'USER or GROUP; null when Domo sends another type (see typeName).',
-      resolve: (e) => known(DOMO_PRINCIPAL_TYPES, e.type),
+      description: 'USER or GROUP; UNKNOWN when Domo sends another type (see typeName).',
+      resolve: (e) => knownOrUnknown(e.type, DOMO_PRINCIPAL_TYPES),
     }),
-    typeName: t.string({ description: 'The type exactly as Domo sends it.', resolve: (e) => e.type }),
-    name: t.string({ nullable: true, description: 'Display name.', resolve: (e) => e.name ?? null }),
+    typeName: t.exposeString('type', { description: 'The type exactly as Domo sends it.' }),
+    name: t.exposeString('name', { nullable: true, description: 'Display name.' }),
     accessLevel: t.field({
       type: AccessLevelRef,
       nullable: true,
-      description: 'Access level; null when Domo sends a level outside AccessLevel (see accessLevelName).',
-      resolve: (e) => known(DOMO_ACCESS_LEVELS, e.accessLevel),
+      description: 'Access level; UNKNOWN when Domo sends a level outside AccessLevel (see accessLevelName).',
+      resolve: (e) => knownOrUnknown(e.accessLevel, DOMO_ACCESS_LEVELS),
     }),
-    accessLevelName: t.string({
+    accessLevelName: t.exposeString('accessLevel', {
       description: 'The access level exactly as Domo sends it.',
-      resolve: (e) => e.accessLevel,
     }),
   }),
 });
@@ -77,21 +69,9 @@ export const AccessEntryRef = builder.objectRef<DomoAccessEntry>('AccessEntry').
 export const DatasetAccessRef = builder.objectRef<DomoAccessList>('DatasetAccess').implement({
   description: 'The users and groups with access to a dataset.',
   fields: (t) => ({
-    entries: t.field({
-      type: [AccessEntryRef],
-      description: 'Who has access, the owner first.',
-      resolve: (a) => a.list,
-    }),
-    totalUserCount: t.int({
-      nullable: true,
-      description: 'Users with access.',
-      resolve: (a) => a.totalUserCount ?? null,
-    }),
-    totalGroupCount: t.int({
-      nullable: true,
-      description: 'Groups with access.',
-      resolve: (a) => a.totalGroupCount ?? null,
-    }),
+    entries: t.expose('list', { type: [AccessEntryRef], description: 'Who has access, the owner first.' }),
+    totalUserCount: t.exposeInt('totalUserCount', { nullable: true, description: 'Users with access.' }),
+    totalGroupCount: t.exposeInt('totalGroupCount', { nullable: true, description: 'Groups with access.' }),
   }),
 });
 
@@ -112,7 +92,7 @@ interface AccessPayload {
 const AccessPayloadRef = builder.objectRef<AccessPayload>('AccessPayload').implement({
   description: 'The outcome of a sharing change: the access list re-read after the write.',
   fields: (t) => ({
-    datasetId: t.id({ description: 'Domo id of the dataset changed.', resolve: (p) => p.datasetId }),
+    datasetId: t.exposeID('datasetId', { description: 'Domo id of the dataset changed.' }),
     access: t.field({
       type: DatasetAccessRef,
       nullable: true,
@@ -153,19 +133,19 @@ export function assertPrincipalId(value: string | number, field: string): string
 }
 
 /** Checks a non-empty list of principals with no repeats; `field` names the argument. */
-function principals<T extends { principalId: string | number; type: DomoPrincipalType }>(
+function principals<T extends { principalId: string | number; type: DomoPrincipalType | 'UNKNOWN' }>(
   list: readonly T[],
   field: string,
-): Array<T & { principalId: string }> {
+): Array<T & { principalId: string; type: DomoPrincipalType }> {
   if (list.length === 0) throw badUserInput(`${field} must not be empty`, field);
   const seen = new Set<string>();
   return list.map((p, i) => {
     const principalId = assertPrincipalId(p.principalId, `${field}[${i}].principalId`);
-    const key = `${p.type}:${principalId}`;
-    if (seen.has(key))
-      throw badUserInput(`${field}[${i}] repeats ${p.type} ${principalId}`, `${field}[${i}]`);
+    const type = knownInput(p.type, `${field}[${i}].type`, DOMO_PRINCIPAL_TYPES);
+    const key = `${type}:${principalId}`;
+    if (seen.has(key)) throw badUserInput(`${field}[${i}] repeats ${type} ${principalId}`, `${field}[${i}]`);
     seen.add(key);
-    return { ...p, principalId };
+    return { ...p, principalId, type };
   });
 }
 
@@ -180,7 +160,7 @@ builder.mutationFields((t) => ({
     type: AccessPayloadRef,
     description: 'Gives users and groups access to a dataset, or changes their level.',
     args: {
-      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       grants: t.arg({ type: [AccessGrantInput], required: true, description: 'Who gets which level.' }),
       sendEmail: t.arg.boolean({
         defaultValue: false,
@@ -188,10 +168,14 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       const grants = principals(args.grants, 'grants');
       await ctx.domo.permissions.share(datasetId, {
-        permissions: grants.map((g) => ({ id: g.principalId, type: g.type, accessLevel: g.accessLevel })),
+        permissions: grants.map((g, i) => ({
+          id: g.principalId,
+          type: g.type,
+          accessLevel: knownInput(g.accessLevel, `grants[${i}].accessLevel`, DOMO_ACCESS_LEVELS),
+        })),
         sendEmail: args.sendEmail ?? false,
       });
       return changed(ctx, datasetId);
@@ -201,11 +185,11 @@ builder.mutationFields((t) => ({
     type: AccessPayloadRef,
     description: "Revokes a user's access to a dataset (DELETE …/permissions/USER/:userId).",
     args: {
-      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       userId: t.arg.id({ required: true, description: 'Domo user id.' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       await ctx.domo.permissions.revokeUser(datasetId, assertPrincipalId(args.userId, 'userId'));
       return changed(ctx, datasetId);
     },
@@ -214,11 +198,11 @@ builder.mutationFields((t) => ({
     type: AccessPayloadRef,
     description: "Removes a user from a dataset's access list (DELETE …/USERS/:userId).",
     args: {
-      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       userId: t.arg.id({ required: true, description: 'Domo user id.' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       await ctx.domo.permissions.removeUser(datasetId, assertPrincipalId(args.userId, 'userId'));
       return changed(ctx, datasetId);
     },
@@ -227,11 +211,11 @@ builder.mutationFields((t) => ({
     type: AccessPayloadRef,
     description: "Removes several users or groups from a dataset's access list in one call.",
     args: {
-      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       principals: t.arg({ type: [PrincipalInput], required: true, description: 'Who to remove.' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       const list = principals(args.principals, 'principals');
       await ctx.domo.permissions.removeUsers(
         datasetId,

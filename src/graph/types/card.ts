@@ -5,13 +5,13 @@
 import type { DomoCard } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import { DatasetRef } from './dataset.ts';
-import { perRequestLoader } from './per-request.ts';
+import { type DatasetKey, datasetKey, perRequestLoader } from './per-request.ts';
 
-/** Cards per (dataset, drill), once per request. */
-export const cardsLoader = perRequestLoader((ctx, key) => {
-  const [id, drill] = key.split('|') as [string, string];
-  return ctx.domo.cards.forDataset(id, drill === 'true');
-});
+/** Cards per dataset and drill option, once per request. */
+export const cardsLoader = perRequestLoader(
+  (ctx, { id, option: drill }: DatasetKey<boolean>) => ctx.domo.cards.forDataset(id, drill),
+  datasetKey,
+);
 
 const optionalString = (value: unknown): string | null =>
   value === undefined || value === null ? null : String(value);
@@ -30,14 +30,13 @@ export const CardRef = builder.objectRef<DomoCard>('Card').implement({
     'A card (a chart, table or KPI) built on a dataset. Not a Relay node: the API has no endpoint that reads one card by id, so `node(id)` could not refetch it; `domoId` identifies it.',
   fields: (t) => ({
     domoId: t.string({ description: 'The card id as Domo shows it.', resolve: (c) => String(c.id) }),
-    urn: t.string({ nullable: true, description: 'Card URN.', resolve: (c) => c.urn ?? null }),
-    type: t.string({ nullable: true, description: 'Card type, e.g. kpi.', resolve: (c) => c.type ?? null }),
-    chartType: t.string({
+    urn: t.exposeString('urn', { nullable: true, description: 'Card URN.' }),
+    type: t.exposeString('type', { nullable: true, description: 'Card type, e.g. kpi.' }),
+    chartType: t.exposeString('chartType', {
       nullable: true,
       description: 'Chart type, e.g. badge_vert_bar.',
-      resolve: (c) => c.chartType ?? null,
     }),
-    title: t.string({ nullable: true, description: 'Title.', resolve: (c) => c.title ?? null }),
+    title: t.exposeString('title', { nullable: true, description: 'Title.' }),
     ownerId: t.string({
       nullable: true,
       description: 'Id of the user who owns the card.',
@@ -53,15 +52,13 @@ export const CardRef = builder.objectRef<DomoCard>('Card').implement({
           displayName: o.displayName ?? null,
         })),
     }),
-    access: t.boolean({
+    access: t.exposeBoolean('access', {
       nullable: true,
       description: 'Whether the caller may open the card.',
-      resolve: (c) => c.access ?? null,
     }),
-    datasourceId: t.string({
+    datasourceId: t.exposeString('datasourceId', {
       nullable: true,
       description: 'Id of the dataset the card is built on.',
-      resolve: (c) => c.datasourceId ?? null,
     }),
     datasource: t.field({
       type: DatasetRef,
@@ -80,6 +77,6 @@ builder.objectField(DatasetRef, 'cards', (t) =>
     args: {
       drill: t.arg.boolean({ defaultValue: true, description: 'Include drill-path cards.' }),
     },
-    resolve: (d, args, ctx) => cardsLoader(ctx).load(`${d.id}|${args.drill ?? true}`),
+    resolve: (d, args, ctx) => cardsLoader(ctx).load({ id: d.id, option: args.drill ?? true }),
   }),
 );

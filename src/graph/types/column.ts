@@ -1,26 +1,24 @@
 /** Columns and Domo's column types. */
 import { DOMO_COLUMN_TYPES, type DomoColumnType, type DomoSchemaColumn } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
+import { knownOrUnknown, withUnknown } from './enums.ts';
 
 export const ColumnTypeRef = builder.enumType('ColumnType', {
   description: "Domo's column types.",
-  values: Object.fromEntries(
-    DOMO_COLUMN_TYPES.map((type) => [type, { value: type, description: `${type} column.` }]),
-  ) as Record<DomoColumnType, { value: DomoColumnType; description: string }>,
+  values: withUnknown(DOMO_COLUMN_TYPES, (type) => `${type} column.`),
 });
 
 export interface Column {
   name: string;
   id: string | null;
-  type: DomoColumnType | null;
+  type: DomoColumnType | 'UNKNOWN' | null;
   typeName: string;
   visible: boolean | null;
   order: number | null;
 }
 
-export function asColumnType(type: string | null | undefined): DomoColumnType | null {
-  return type && (DOMO_COLUMN_TYPES as readonly string[]).includes(type) ? (type as DomoColumnType) : null;
-}
+/** A column type Domo reported: itself when known, UNKNOWN when not (typeName keeps it), null when absent. */
+export const asColumnType = (type: string | null | undefined) => knownOrUnknown(type, DOMO_COLUMN_TYPES);
 
 export function toColumn(column: DomoSchemaColumn): Column {
   return {
@@ -41,7 +39,7 @@ export const ColumnRef = builder.objectRef<Column>('Column').implement({
     type: t.field({
       type: ColumnTypeRef,
       nullable: true,
-      description: 'Domo type; null when Domo reports a type outside ColumnType (see typeName).',
+      description: 'Domo type; UNKNOWN when Domo reports a type outside ColumnType (see typeName).',
       resolve: (c) => c.type,
     }),
     typeName: t.exposeString('typeName', { description: 'The type exactly as Domo reports it.' }),

@@ -1,13 +1,16 @@
-/** Dataset: metadata (batched through the bulk endpoint), owner, columns, and root lookups. */
-import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
-import { DATASET_ORDER_FIELDS } from '../../domo/datasets.ts';
+/**
+ * Dataset: metadata (batched through the bulk endpoint), owner, columns, the indexed schema loader,
+ * and `Query.dataset`. Every dataset id a caller names (`dataset`, `datasetsByIds`, `node`, `nodes`,
+ * a mutation's `datasetId`) comes in through `datasetEntry`. Lists and search are in dataset-list.ts.
+ */
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { DomoError } from '../../domo/errors.ts';
 import type { DomoDataSource, DomoIndexedSchema, DomoSchemaColumn } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
-import { asNotFound, assertDatasetId, badUserInput, notFound } from '../errors.ts';
+import { asNotFound, assertDatasetId, notFound } from '../errors.ts';
 import { ColumnRef, toColumn } from './column.ts';
-import { perRequestLoader } from './per-request.ts';
+import { type DatasetKey, datasetKey, perRequestLoader } from './per-request.ts';
 
 /** Loads dataset metadata: one GET for a single id, the bulk endpoint for several. */
 async function loadDatasets(
@@ -39,8 +42,29 @@ async function loadDatasets(
   );
 }
 
-function asDatasetError(error: unknown, id: string): Error {
+export function asDatasetError(error: unknown, id: string): Error {
   return asNotFound(error, `dataset ${id}`);
+}
+
+/**
+ * A dataset id from the caller, checked before any upstream call: a Domo id (a UUID), or the global
+ * id `Dataset.id` returns, so a list's ids can be passed straight back. Every entry point that names
+ * a dataset goes through here, which makes it the one place for a per-caller dataset check.
+ */
+export function datasetEntry(_ctx: GraphContext, raw: string | number, field = 'id'): string {
+  const text = String(raw);
+  return assertDatasetId(datasetIdFromGlobal(text) ?? text, field);
+}
+
+/** The Domo id inside a Dataset global id, or undefined when `text` is not one. */
+function datasetIdFromGlobal(text: string): string | undefined {
+  if (text.length > 128 || text.includes('-')) return undefined;
+  try {
+    const { typename, id } = decodeGlobalID(text);
+    return typename === 'Dataset' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export const OwnerRef = builder.simpleObject('DatasetOwner', {
@@ -66,7 +90,7 @@ export const DatasetRef = builder.loadableNodeRef<DomoDataSource | Error, string
   id: {
     resolve: (dataset) => dataset.id.toLowerCase(),
     // A global id that does not hold a UUID is bad input, refused before any upstream call.
-    parse: (id) => assertDatasetId(id),
+    parse: (id, ctx) => datasetEntry(ctx, id),
   },
   load: loadDatasets,
   // Datasets that arrive whole (from a list, a search, a stream) fill the cache for later lookups.
@@ -90,314 +114,160 @@ export function parseTags(raw: string | undefined): string[] {
   }
 }
 
-export const columnsLoaderKey = (id: string, includeHidden: boolean) => `${id}|${includeHidden}`;
-
-builder.objectType(DatasetRef, {
-  description: 'A Domo DataSet: its metadata, schema and data.',
-  fields: (t) => ({
-    domoId: t.string({ description: 'The dataset id as Domo shows it (a UUID).', resolve: (d) => d.id }),
-    name: t.exposeString('name', { description: 'Name.' }),
-    description: t.exposeString('description', { nullable: true, description: 'Description.' }),
-    displayType: t.exposeString('displayType', {
-      nullable: true,
-      description: 'Display type (the connector).',
-    }),
-    dataProviderType: t.exposeString('dataProviderType', {
-      nullable: true,
-      description: 'Data provider type, e.g. webform, api, a connector key.',
-    }),
-    type: t.exposeString('type', { nullable: true, description: 'Dataset type.' }),
-    owner: t.field({
-      type: OwnerRef,
-      nullable: true,
-      description: 'Owner, from the metadata itself (no extra call).',
-      resolve: (d) =>
-        d.owner
-          ? {
-              ...d.owner,
-              name: d.owner.name ?? null,
-              type: d.owner.type ?? null,
-              group: d.owner.group ?? null,
-            }
-          : null,
-    }),
-    status: t.exposeString('status', {
-      nullable: true,
-      description: 'Status of the last update, e.g. SUCCESS.',
-    }),
-    state: t.exposeString('state', { nullable: true, description: 'State, e.g. SUCCESS.' }),
-    created: t.field({
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it was created.',
-      resolve: (d) => d.created ?? null,
-    }),
-    lastTouched: t.field({
-      type: 'DateTime',
-      nullable: true,
-      description: 'When it was last touched.',
-      resolve: (d) => d.lastTouched ?? null,
-    }),
-    lastUpdated: t.field({
-      type: 'DateTime',
-      nullable: true,
-      description: 'When its data last changed.',
-      resolve: (d) => d.lastUpdated ?? null,
-    }),
-    nextUpdate: t.field({
-      type: 'DateTime',
-      nullable: true,
-      description: 'When its next scheduled update runs.',
-      resolve: (d) => d.nextUpdate ?? null,
-    }),
-    rowCount: t.field({
-      type: 'Long',
-      nullable: true,
-      description: 'Rows.',
-      resolve: (d) => d.rowCount ?? null,
-    }),
-    columnCount: t.int({ nullable: true, description: 'Columns.', resolve: (d) => d.columnCount ?? null }),
-    cardInfo: t.field({
-      type: CardInfoRef,
-      nullable: true,
-      description: 'Card counts.',
-      resolve: (d) =>
-        d.cardInfo
-          ? { cardCount: d.cardInfo.cardCount ?? null, cardViewCount: d.cardInfo.cardViewCount ?? null }
-          : null,
-    }),
-    cardCount: t.int({
-      nullable: true,
-      description: 'Cards built on the dataset.',
-      resolve: (d) => d.cardCount ?? d.cardInfo?.cardCount ?? null,
-    }),
-    properties: t.field({
-      type: 'JSON',
-      nullable: true,
-      description: 'Properties as Domo sends them, beast-mode formulas included.',
-      resolve: (d) => d.properties ?? null,
-    }),
-    formulas: t.field({
-      type: 'JSON',
-      nullable: true,
-      description: 'Beast-mode formulas by id (properties.formulas.formulas).',
-      resolve: (d) => {
-        const formulas = (d.properties?.formulas as { formulas?: unknown } | undefined)?.formulas;
-        return formulas ?? null;
-      },
-    }),
-    validConfiguration: t.exposeBoolean('validConfiguration', {
-      nullable: true,
-      description: 'Configuration is valid.',
-    }),
-    validAccount: t.exposeBoolean('validAccount', { nullable: true, description: 'Account is valid.' }),
-    streamId: t.field({
-      type: 'Long',
-      nullable: true,
-      description: 'Id of the stream that feeds it.',
-      resolve: (d) => d.streamId ?? null,
-    }),
-    transportType: t.exposeString('transportType', {
-      nullable: true,
-      description: 'Transport, e.g. CONNECTOR, API.',
-    }),
-    adc: t.exposeBoolean('adc', { nullable: true, description: 'Adrenaline dataflow cache.' }),
-    adcExternal: t.exposeBoolean('adcExternal', { nullable: true, description: 'External ADC.' }),
-    adcSource: t.exposeString('adcSource', { nullable: true, description: 'ADC source, e.g. DIRECT.' }),
-    masked: t.exposeBoolean('masked', { nullable: true, description: 'Data is masked.' }),
-    currentUserFullAccess: t.exposeBoolean('currentUserFullAccess', {
-      nullable: true,
-      description: 'The caller has full access.',
-    }),
-    cloudId: t.exposeString('cloudId', { nullable: true, description: 'Cloud id, e.g. domo.' }),
-    cloudName: t.exposeString('cloudName', { nullable: true, description: 'Cloud name.' }),
-    cloudEngine: t.exposeString('cloudEngine', { nullable: true, description: 'Cloud engine.' }),
-    permissions: t.exposeString('permissions', {
-      nullable: true,
-      description: "The caller's permissions, e.g. READ_WRITE_DELETE_SHARE_ADMIN.",
-    }),
-    hidden: t.exposeBoolean('hidden', { nullable: true, description: 'Hidden from the Data Center.' }),
-    scheduleActive: t.exposeBoolean('scheduleActive', {
-      nullable: true,
-      description: 'Its schedule is active.',
-    }),
-    tags: t.stringList({
-      description: 'Tags (Domo stores them as a JSON-encoded list).',
-      resolve: (d) => parseTags(d.tags),
-    }),
-    columns: t.field({
-      type: [ColumnRef],
-      description: 'Columns, from the indexed schema.',
-      args: { includeHidden: t.arg.boolean({ defaultValue: false, description: 'Include hidden columns.' }) },
-      resolve: async (d, args, ctx) => {
-        const schema = await schemaLoader(ctx).load(columnsLoaderKey(d.id, args.includeHidden ?? false));
-        return schema.map(toColumn);
-      },
-    }),
-  }),
-});
-
 /**
- * The indexed schema per (dataset, includeHidden) key (`columnsLoaderKey`), once per request:
- * `Dataset.columns` and `Dataset.schema` both read it, so asking both makes one call.
+ * The indexed schema per dataset and includeHidden, once per request: `Dataset.columns`,
+ * `Dataset.schema`, query column types and uploads all read it, so asking several makes one call.
  */
-export const indexedSchemaLoader = perRequestLoader(async (ctx, key): Promise<DomoIndexedSchema> => {
-  const [id, hidden] = key.split('|') as [string, string];
-  try {
-    return await ctx.domo.datasets.schema(id, hidden === 'true');
-  } catch (error) {
-    throw asDatasetError(error, id);
-  }
-});
-
-/** The columns of the indexed schema per key, through `indexedSchemaLoader` (no call of its own). */
-export const schemaLoader = perRequestLoader(
-  async (ctx, key): Promise<DomoSchemaColumn[]> =>
-    (await indexedSchemaLoader(ctx).load(key)).tables.flatMap((table) => table.columns),
+export const indexedSchemaLoader = perRequestLoader(
+  async (ctx, { id, option: includeHidden }: DatasetKey<boolean>): Promise<DomoIndexedSchema> => {
+    try {
+      return await ctx.domo.datasets.schema(id, includeHidden);
+    } catch (error) {
+      throw asDatasetError(error, id);
+    }
+  },
+  datasetKey,
 );
 
-const DatasetOrder = builder.enumType('DatasetOrder', {
-  description: 'Orders of the dataset list.',
-  values: Object.fromEntries(
-    DATASET_ORDER_FIELDS.map((field) => [
-      field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase(),
-      { value: field, description: `By ${field}.` },
-    ]),
-  ) as Record<string, { value: (typeof DATASET_ORDER_FIELDS)[number]; description: string }>,
-});
+/** The columns of the indexed schema, through `indexedSchemaLoader` (no call of its own). */
+export async function datasetColumns(
+  ctx: GraphContext,
+  id: string,
+  includeHidden: boolean,
+): Promise<DomoSchemaColumn[]> {
+  const schema = await indexedSchemaLoader(ctx).load({ id, option: includeHidden });
+  return schema.tables.flatMap((table) => table.columns);
+}
 
-const DatasetSearchSort = builder.enumType('DatasetSearchSort', {
-  description: 'Sorts of a dataset search.',
-  values: {
-    CREATED: { value: 'create_date', description: 'By creation date.' },
-    NAME: { value: 'name_sort', description: 'By name.' },
-    LAST_UPDATED: { value: 'last_updated', description: 'By last data update.' },
+/**
+ * `datasetColumns` under the `"<id>|<includeHidden>"` key src/graph/types/upload.ts still passes;
+ * kept until the upload pipeline moves (it is not this module's to change).
+ */
+export const schemaLoader = (ctx: GraphContext) => ({
+  load: (key: string): Promise<DomoSchemaColumn[]> => {
+    const bar = key.lastIndexOf('|');
+    return datasetColumns(ctx, key.slice(0, bar), key.slice(bar + 1) === 'true');
   },
 });
 
-const SortOrder = builder.enumType('SortOrder', {
-  description: 'Direction of a sort.',
-  values: { ASC: { description: 'Ascending.' }, DESC: { description: 'Descending.' } },
+builder.objectType(DatasetRef, {
+  description: 'A Domo DataSet: its metadata, schema and data.',
+  fields: (t) => {
+    const time = (key: 'created' | 'lastTouched' | 'lastUpdated' | 'nextUpdate', description: string) =>
+      t.expose(key, { type: 'DateTime', nullable: true, description });
+    const text = (key: StringKey, description: string) =>
+      t.exposeString(key, { nullable: true, description });
+    const flag = (key: BooleanKey, description: string) =>
+      t.exposeBoolean(key, { nullable: true, description });
+    return {
+      domoId: t.exposeString('id', { description: 'The dataset id as Domo shows it (a UUID).' }),
+      name: t.exposeString('name', { description: 'Name.' }),
+      description: text('description', 'Description.'),
+      displayType: text('displayType', 'Display type (the connector).'),
+      dataProviderType: text('dataProviderType', 'Data provider type, e.g. webform, api, a connector key.'),
+      type: text('type', 'Dataset type.'),
+      owner: t.field({
+        type: OwnerRef,
+        nullable: true,
+        description: 'Owner, from the metadata itself (no extra call).',
+        resolve: (d) =>
+          d.owner
+            ? {
+                ...d.owner,
+                name: d.owner.name ?? null,
+                type: d.owner.type ?? null,
+                group: d.owner.group ?? null,
+              }
+            : null,
+      }),
+      status: text('status', 'Status of the last update, e.g. SUCCESS.'),
+      state: text('state', 'State, e.g. SUCCESS.'),
+      created: time('created', 'When it was created.'),
+      lastTouched: time('lastTouched', 'When it was last touched.'),
+      lastUpdated: time('lastUpdated', 'When its data last changed.'),
+      nextUpdate: time('nextUpdate', 'When its next scheduled update runs.'),
+      rowCount: t.expose('rowCount', { type: 'Long', nullable: true, description: 'Rows.' }),
+      columnCount: t.exposeInt('columnCount', { nullable: true, description: 'Columns.' }),
+      cardInfo: t.field({
+        type: CardInfoRef,
+        nullable: true,
+        description: 'Card counts.',
+        resolve: (d) =>
+          d.cardInfo
+            ? { cardCount: d.cardInfo.cardCount ?? null, cardViewCount: d.cardInfo.cardViewCount ?? null }
+            : null,
+      }),
+      cardCount: t.int({
+        nullable: true,
+        description: 'Cards built on the dataset.',
+        resolve: (d) => d.cardCount ?? d.cardInfo?.cardCount ?? null,
+      }),
+      properties: t.expose('properties', {
+        type: 'JSON',
+        nullable: true,
+        description: 'Properties as Domo sends them, beast-mode formulas included.',
+      }),
+      formulas: t.field({
+        type: 'JSON',
+        nullable: true,
+        description: 'Beast-mode formulas by id (properties.formulas.formulas).',
+        resolve: (d) => {
+          const formulas = (d.properties?.formulas as { formulas?: unknown } | undefined)?.formulas;
+          return formulas ?? null;
+        },
+      }),
+      validConfiguration: flag('validConfiguration', 'Configuration is valid.'),
+      validAccount: flag('validAccount', 'Account is valid.'),
+      streamId: t.expose('streamId', {
+        type: 'Long',
+        nullable: true,
+        description: 'Id of the stream that feeds it.',
+      }),
+      transportType: text('transportType', 'Transport, e.g. CONNECTOR, API.'),
+      adc: flag('adc', 'Adrenaline dataflow cache.'),
+      adcExternal: flag('adcExternal', 'External ADC.'),
+      adcSource: text('adcSource', 'ADC source, e.g. DIRECT.'),
+      masked: flag('masked', 'Data is masked.'),
+      currentUserFullAccess: flag('currentUserFullAccess', 'The caller has full access.'),
+      cloudId: text('cloudId', 'Cloud id, e.g. domo.'),
+      cloudName: text('cloudName', 'Cloud name.'),
+      cloudEngine: text('cloudEngine', 'Cloud engine.'),
+      permissions: text('permissions', "The caller's permissions, e.g. READ_WRITE_DELETE_SHARE_ADMIN."),
+      hidden: flag('hidden', 'Hidden from the Data Center.'),
+      scheduleActive: flag('scheduleActive', 'Its schedule is active.'),
+      tags: t.stringList({
+        description: 'Tags (Domo stores them as a JSON-encoded list).',
+        resolve: (d) => parseTags(d.tags),
+      }),
+      columns: t.field({
+        type: [ColumnRef],
+        description: 'Columns, from the indexed schema.',
+        args: {
+          includeHidden: t.arg.boolean({ defaultValue: false, description: 'Include hidden columns.' }),
+        },
+        resolve: async (d, args, ctx) =>
+          (await datasetColumns(ctx, d.id, args.includeHidden ?? false)).map(toColumn),
+      }),
+    };
+  },
 });
 
-/** Page bounds from Relay arguments, capped at the maximum page size. */
-export function pageArgs(
-  args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null },
-  max: number,
-): { limit: number; offset: number } {
-  // Domo's lists page forward by offset only; silently ignoring backward arguments would mislead.
-  if (args.last !== undefined && args.last !== null)
-    throw badUserInput('last is not supported: page forward with first and after', 'last');
-  if (args.before !== undefined && args.before !== null)
-    throw badUserInput('before is not supported: page forward with first and after', 'before');
-  const first = args.first ?? max;
-  if (first < 0) throw badUserInput('first must not be negative', 'first');
-  if (first > max) throw badUserInput(`first must be at most ${max}`, 'first');
-  let offset = 0;
-  if (args.after) {
-    try {
-      offset = cursorToOffset(args.after) + 1;
-    } catch {
-      throw badUserInput('after is not a cursor from this connection', 'after');
-    }
-    if (!Number.isInteger(offset) || offset < 0)
-      throw badUserInput('after is not a cursor from this connection', 'after');
-  }
-  return { limit: first, offset };
-}
+type KeysOf<T, V> = { [K in keyof T]-?: NonNullable<T[K]> extends V ? K : never }[keyof T];
+type StringKey = Exclude<KeysOf<DomoDataSource, string>, 'id' | 'name' | 'tags'>;
+type BooleanKey = KeysOf<DomoDataSource, boolean>;
 
-/** A connection from one page of an offset-paged upstream list. */
-export function offsetPage<T>(items: T[], offset: number, limit: number, totalCount: number | undefined) {
-  const page = items.slice(0, limit);
-  const hasNextPage =
-    totalCount !== undefined ? offset + page.length < totalCount : items.length >= limit && limit > 0;
-  return {
-    totalCount: totalCount ?? null,
-    edges: page.map((node, i) => ({ cursor: offsetToCursor(offset + i), node })),
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: offset > 0,
-      startCursor: page.length ? offsetToCursor(offset) : null,
-      endCursor: page.length ? offsetToCursor(offset + page.length - 1) : null,
-    },
-  };
-}
-
-builder.queryFields((t) => ({
-  dataset: t.field({
+builder.queryField('dataset', (t) =>
+  t.field({
     type: DatasetRef,
     nullable: true,
     description:
-      'One dataset by its Domo id (the UUID in its Data Center URL); null with a NOT_FOUND error when unknown.',
-    args: { id: t.arg.id({ required: true, description: 'Domo dataset id.' }) },
-    resolve: (_, args) => assertDatasetId(String(args.id)),
+      'One dataset by its Domo id (the UUID in its Data Center URL) or its global id (`Dataset.id`); null with a NOT_FOUND error when unknown.',
+    args: {
+      id: t.arg.id({
+        required: true,
+        description: 'Domo dataset id, or the global id `Dataset.id` returns.',
+      }),
+    },
+    resolve: (_, args, ctx) => datasetEntry(ctx, args.id),
   }),
-  datasets: t.connection(
-    {
-      type: DatasetRef,
-      description: 'Datasets the caller can see, filtered and ordered, a page at a time.',
-      args: {
-        nameContains: t.arg.string({ description: 'Only names containing this text (case-insensitive).' }),
-        ownerId: t.arg.id({ description: 'Only datasets of this owner.' }),
-        dataProviderType: t.arg.string({ description: 'Only datasets from this provider, e.g. webform.' }),
-        orderBy: t.arg({ type: DatasetOrder, description: 'Order (default by name).' }),
-      },
-      resolve: async (_, args, ctx) => {
-        const { limit, offset } = pageArgs(args, ctx.settings.maxPageSize);
-        const page = await ctx.domo.datasets.list({
-          limit,
-          offset,
-          nameLike: args.nameContains ?? undefined,
-          ownerId: args.ownerId ? String(args.ownerId) : undefined,
-          dataProviderType: args.dataProviderType ?? undefined,
-          orderBy: args.orderBy ?? undefined,
-        });
-        return offsetPage(primeDatasets(ctx, page.dataSources), offset, limit, page.totalCount);
-      },
-    },
-    {
-      description: 'A page of datasets.',
-      fields: (c) => ({
-        totalCount: c.int({
-          nullable: true,
-          description: 'Matches in all.',
-          resolve: (p) => (p as { totalCount: number | null }).totalCount,
-        }),
-      }),
-    },
-    { description: 'A dataset in a page.' },
-  ),
-  searchDatasets: t.connection(
-    {
-      type: DatasetRef,
-      description: "Datasets whose name matches text, through Domo's Data Center search.",
-      args: {
-        text: t.arg.string({ description: 'Text anywhere in the name.' }),
-        sort: t.arg({ type: DatasetSearchSort, description: 'Sort field (default creation date).' }),
-        order: t.arg({ type: SortOrder, description: 'Sort direction (default DESC).' }),
-      },
-      resolve: async (_, args, ctx) => {
-        const { limit, offset } = pageArgs(args, ctx.settings.maxPageSize);
-        const page = await ctx.domo.datasets.search({
-          text: args.text ?? undefined,
-          count: limit,
-          offset,
-          sortField: args.sort ?? undefined,
-          sortOrder: args.order ?? undefined,
-        });
-        return offsetPage(primeDatasets(ctx, page.dataSources), offset, limit, page.totalCount);
-      },
-    },
-    {
-      description: 'A page of search results.',
-      fields: (c) => ({
-        totalCount: c.int({
-          nullable: true,
-          description: 'Matches in all.',
-          resolve: (p) => (p as { totalCount: number | null }).totalCount,
-        }),
-      }),
-    },
-    { description: 'A dataset in search results.' },
-  ),
-}));
+);

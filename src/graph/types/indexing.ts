@@ -4,10 +4,13 @@
  * graph keeps Domo's answer raw (JSON) beside the typed fields it can read from it.
  */
 import type { IndexResponse, IndexStatusResult } from '../../domo/datasets.ts';
+import { DomoError } from '../../domo/errors.ts';
 import { builder } from '../builder.ts';
-import { assertDatasetId, badUserInput } from '../errors.ts';
-import { DatasetRef } from './dataset.ts';
-import { perRequestLoader } from './per-request.ts';
+import { badUserInput, notFound } from '../errors.ts';
+import { DATASET_ID_ARG, opaqueIdList } from './args.ts';
+import { DatasetRef, datasetEntry } from './dataset.ts';
+import { knownOrUnknown, UNKNOWN_DESCRIPTION } from './enums.ts';
+import { type DatasetKey, datasetKey, perRequestLoader } from './per-request.ts';
 
 const INDEX_STATES = ['QUEUED', 'RUNNING', 'COMPLETE', 'FAILED'] as const;
 type IndexState = (typeof INDEX_STATES)[number];
@@ -19,7 +22,8 @@ const IndexStateRef = builder.enumType('IndexState', {
     RUNNING: { description: 'Indexing.' },
     COMPLETE: { description: 'Done: the data is queryable.' },
     FAILED: { description: 'Failed.' },
-  },
+    UNKNOWN: { description: UNKNOWN_DESCRIPTION.replace('A value', 'A state') },
+  } satisfies Record<IndexState | 'UNKNOWN', { description: string }>,
 });
 
 interface IndexStatus extends IndexStatusResult {
@@ -29,49 +33,52 @@ interface IndexStatus extends IndexStatusResult {
 const IndexStatusRef = builder.objectRef<IndexStatus>('IndexStatus').implement({
   description: 'Progress of an indexing run.',
   fields: (t) => ({
-    datasetId: t.id({ description: 'Domo id of the dataset.', resolve: (s) => s.datasetId }),
-    indexId: t.id({ description: 'Id of the indexing run.', resolve: (s) => s.indexId }),
+    datasetId: t.exposeID('datasetId', { description: 'Domo id of the dataset.' }),
+    indexId: t.exposeID('indexId', { description: 'Id of the indexing run.' }),
     status: t.field({
       type: IndexStateRef,
       nullable: true,
-      description: 'State; null when Domo sends one outside IndexState (see statusName).',
-      resolve: (s) =>
-        (INDEX_STATES as readonly string[]).includes(s.status ?? '') ? (s.status as IndexState) : null,
+      description:
+        'State; UNKNOWN when Domo sends one outside IndexState (see statusName), null when it sends none.',
+      resolve: (s) => knownOrUnknown(s.status, INDEX_STATES),
     }),
-    statusName: t.string({
+    statusName: t.exposeString('status', {
       nullable: true,
       description: 'The state exactly as Domo sends it.',
-      resolve: (s) => s.status,
     }),
-    dataIds: t.stringList({
-      description: 'Data versions being indexed (empty: all).',
-      resolve: (s) => s.dataIds,
-    }),
-    raw: t.field({
+    dataIds: t.exposeStringList('dataIds', { description: 'Data versions being indexed (empty: all).' }),
+    raw: t.expose('raw', {
       type: 'JSON',
       nullable: true,
       description: "Domo's answer as sent (the API doc does not show its shape).",
-      resolve: (s) => s.raw ?? null,
     }),
   }),
 });
 
-/** Index status per (dataset, index), once per request. */
-const indexStatusLoader = perRequestLoader((ctx, key) => {
-  const [id, indexId] = key.split('|') as [string, string];
-  return ctx.domo.datasets.indexStatus(id, indexId);
-});
+/** Index status per (dataset, index), once per request; an unknown index is NOT_FOUND. */
+const indexStatusLoader = perRequestLoader(async (ctx, { id, option: indexId }: DatasetKey<string>) => {
+  try {
+    return await ctx.domo.datasets.indexStatus(id, indexId);
+  } catch (error) {
+    if (error instanceof DomoError && error.kind === 'not_found')
+      throw notFound(`index ${indexId} of dataset ${id} was not found or is not visible to you`);
+    throw error;
+  }
+}, datasetKey);
 
 builder.objectField(DatasetRef, 'indexStatus', (t) =>
   t.field({
     type: IndexStatusRef,
-    description: 'Progress of an indexing run started by indexDataset or indexDataVersions.',
+    // Nullable: an unknown index id is an error on this field, not a null dataset.
+    nullable: true,
+    description:
+      'Progress of an indexing run started by indexDataset or indexDataVersions; null with a NOT_FOUND error for an unknown indexId.',
     args: { indexId: t.arg.id({ required: true, description: 'The indexId those mutations answered.' }) },
     resolve: async (d, args, ctx) => {
       const indexId = String(args.indexId).trim();
       if (indexId === '' || indexId.includes('|'))
         throw badUserInput('indexId must be an index id', 'indexId');
-      return { ...(await indexStatusLoader(ctx).load(`${d.id}|${indexId}`)), datasetId: d.id };
+      return { ...(await indexStatusLoader(ctx).load({ id: d.id, option: indexId })), datasetId: d.id };
     },
   }),
 );
@@ -104,15 +111,13 @@ const IndexPayloadRef = builder.objectRef<IndexPayload>('IndexPayload').implemen
   }),
 });
 
-const datasetArg = { required: true, description: 'Domo dataset id.' } as const;
-
 builder.mutationFields((t) => ({
   indexDataset: t.field({
     type: IndexPayloadRef,
     description: 'Indexes a dataset so it can be queried (POST /api/query/v1/datasources/:id).',
-    args: { datasetId: t.arg.id(datasetArg) },
+    args: { datasetId: t.arg.id(DATASET_ID_ARG) },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       const result = await ctx.domo.datasets.index(datasetId);
       // Indexing may change what the metadata reports; the payload's dataset is re-read.
       DatasetRef.getDataloader(ctx).clear(datasetId);
@@ -123,18 +128,12 @@ builder.mutationFields((t) => ({
     type: IndexPayloadRef,
     description: 'Indexes data versions of a dataset; no ids indexes every complete, unindexed version.',
     args: {
-      datasetId: t.arg.id(datasetArg),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       dataIds: t.arg.idList({ defaultValue: [], description: 'Data version ids (default: all eligible).' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
-      const dataIds = (args.dataIds ?? []).map((raw, i) => {
-        const id = String(raw).trim();
-        if (id === '') throw badUserInput(`dataIds[${i}] must not be empty`, `dataIds[${i}]`);
-        return id;
-      });
-      if (new Set(dataIds).size !== dataIds.length)
-        throw badUserInput('dataIds must not repeat an id', 'dataIds');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
+      const dataIds = opaqueIdList(args.dataIds ?? [], 'dataIds');
       const result = await ctx.domo.datasets.indexVersions(datasetId, { dataIds });
       // Indexing may change what the metadata reports; the payload's dataset is re-read.
       DatasetRef.getDataloader(ctx).clear(datasetId);

@@ -3,12 +3,14 @@
  * dataset, alter its schema and change its properties and tags (indexing is in indexing.ts). Each
  * answers with the dataset re-read after the write.
  */
-import type { DomoColumnType, DomoIndexedSchema } from '../../domo/types.ts';
+import { DOMO_COLUMN_TYPES, type DomoColumnType, type DomoIndexedSchema } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
-import { assertDatasetId, badUserInput, ClientError } from '../errors.ts';
+import { badUserInput, ClientError } from '../errors.ts';
+import { checkTags, DATASET_ID_ARG } from './args.ts';
 import { ColumnRef, ColumnTypeRef, toColumn } from './column.ts';
-import { columnsLoaderKey, DatasetRef, indexedSchemaLoader, parseTags, schemaLoader } from './dataset.ts';
+import { DatasetRef, datasetEntry, indexedSchemaLoader, parseTags } from './dataset.ts';
+import { knownInput } from './enums.ts';
 
 // --- reads ---------------------------------------------------------------------------------------
 
@@ -28,21 +30,9 @@ const SchemaTableRef = builder
 const IndexedSchemaRef = builder.objectRef<DomoIndexedSchema>('IndexedSchema').implement({
   description: "A dataset's indexed schema, as Domo's query engine sees it.",
   fields: (t) => ({
-    name: t.string({
-      nullable: true,
-      description: 'Schema name (Domo sends "schema").',
-      resolve: (s) => s.name ?? null,
-    }),
-    dataSourceId: t.string({
-      nullable: true,
-      description: 'Id of the dataset.',
-      resolve: (s) => s.dataSourceId ?? null,
-    }),
-    tables: t.field({
-      type: [SchemaTableRef],
-      description: 'Tables (one for a dataset).',
-      resolve: (s) => s.tables,
-    }),
+    name: t.exposeString('name', { nullable: true, description: 'Schema name (Domo sends "schema").' }),
+    dataSourceId: t.exposeString('dataSourceId', { nullable: true, description: 'Id of the dataset.' }),
+    tables: t.expose('tables', { type: [SchemaTableRef], description: 'Tables (one for a dataset).' }),
   }),
 });
 
@@ -52,7 +42,7 @@ builder.objectField(DatasetRef, 'schema', (t) =>
     description: 'The indexed schema; shares its upstream call with `columns` in the same request.',
     args: { includeHidden: t.arg.boolean({ defaultValue: false, description: 'Include hidden columns.' }) },
     resolve: (d, args, ctx) =>
-      indexedSchemaLoader(ctx).load(columnsLoaderKey(d.id, args.includeHidden ?? false)),
+      indexedSchemaLoader(ctx).load({ id: d.id, option: args.includeHidden ?? false }),
   }),
 );
 
@@ -65,12 +55,11 @@ interface DatasetPayload {
 const DatasetPayloadRef = builder.objectRef<DatasetPayload>('DatasetPayload').implement({
   description: 'The outcome of a dataset change: the dataset re-read after the write.',
   fields: (t) => ({
-    datasetId: t.id({ description: 'Domo id of the dataset.', resolve: (p) => p.datasetId }),
-    dataset: t.field({
+    datasetId: t.exposeID('datasetId', { description: 'Domo id of the dataset.' }),
+    dataset: t.expose('datasetId', {
       type: DatasetRef,
       nullable: true,
       description: 'The dataset after the change (null with an error if the re-read fails).',
-      resolve: (p) => p.datasetId,
     }),
   }),
 });
@@ -96,8 +85,14 @@ const SchemaColumnInput = builder.inputType('SchemaColumnInput', {
   }),
 });
 
-/** Column names: non-empty, unique ignoring case (Domo SQL does not tell `a` from `A`). */
-function checkColumns<T extends { name: string }>(columns: readonly T[], field: string): T[] {
+/**
+ * Column names: non-empty, unique ignoring case (Domo SQL does not tell `a` from `A`); types known
+ * (UNKNOWN names a type Domo reported, not one to send).
+ */
+function checkColumns<T extends { name: string; type: DomoColumnType | 'UNKNOWN' }>(
+  columns: readonly T[],
+  field: string,
+): Array<T & { type: DomoColumnType }> {
   if (columns.length === 0) throw badUserInput(`${field} must not be empty`, field);
   const seen = new Set<string>();
   return columns.map((c, i) => {
@@ -107,20 +102,7 @@ function checkColumns<T extends { name: string }>(columns: readonly T[], field: 
       throw badUserInput(`${field}[${i}].name repeats column ${name}`, `${field}[${i}].name`);
     }
     seen.add(name.toLowerCase());
-    return { ...c, name };
-  });
-}
-
-/** Tags: trimmed, non-empty, no repeats. */
-function checkTags(tags: readonly string[], field: string, allowEmpty: boolean): string[] {
-  if (!allowEmpty && tags.length === 0) throw badUserInput(`${field} must not be empty`, field);
-  const seen = new Set<string>();
-  return tags.map((raw, i) => {
-    const tag = raw.trim();
-    if (tag === '') throw badUserInput(`${field}[${i}] must not be empty`, `${field}[${i}]`);
-    if (seen.has(tag)) throw badUserInput(`${field}[${i}] repeats tag ${tag}`, `${field}[${i}]`);
-    seen.add(tag);
-    return tag;
+    return { ...c, name, type: knownInput(c.type, `${field}[${i}].type`, DOMO_COLUMN_TYPES) };
   });
 }
 
@@ -128,10 +110,7 @@ function checkTags(tags: readonly string[], field: string, allowEmpty: boolean):
 function changed(ctx: GraphContext, datasetId: string, schemaToo = false): DatasetPayload {
   DatasetRef.getDataloader(ctx).clear(datasetId);
   if (schemaToo) {
-    for (const hidden of [false, true]) {
-      indexedSchemaLoader(ctx).clear(columnsLoaderKey(datasetId, hidden));
-      schemaLoader(ctx).clear(columnsLoaderKey(datasetId, hidden));
-    }
+    for (const option of [false, true]) indexedSchemaLoader(ctx).clear({ id: datasetId, option });
   }
   return { datasetId };
 }
@@ -158,8 +137,6 @@ async function withProviderType(
   const current = await DatasetRef.getDataloader(ctx).load(datasetId);
   return current.dataProviderType ? { dataProviderType: current.dataProviderType, ...body } : body;
 }
-
-const datasetArg = { required: true, description: 'Domo dataset id.' } as const;
 
 builder.mutationFields((t) => ({
   createDataset: t.field({
@@ -205,11 +182,11 @@ builder.mutationFields((t) => ({
     description:
       'Sets the columns a dataset has: new names are added, missing ones dropped, changed types converted.',
     args: {
-      datasetId: t.arg.id(datasetArg),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       columns: t.arg({ type: [SchemaColumnInput], required: true, description: 'Every column, in order.' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       const columns = checkColumns(args.columns, 'columns').map((c) => ({
         ...c,
         id: c.id?.trim() || c.name,
@@ -225,7 +202,7 @@ builder.mutationFields((t) => ({
         columns: columns.map((c, order) => ({
           name: c.name,
           id: c.id,
-          type: c.type as DomoColumnType,
+          type: c.type,
           visible: c.visible ?? true,
           order,
         })),
@@ -239,13 +216,13 @@ builder.mutationFields((t) => ({
     type: DatasetPayloadRef,
     description: 'Changes the data provider type, name or description; absent ones stay as they are.',
     args: {
-      datasetId: t.arg.id(datasetArg),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       dataProviderType: t.arg.string({ description: 'Data provider type, e.g. domo-jupyterdata.' }),
       name: t.arg.string({ description: 'New name.' }),
       description: t.arg.string({ description: 'New description.' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       const body: { dataProviderType?: string; name?: string; description?: string } = {};
       for (const key of ['dataProviderType', 'name'] as const) {
         const value = args[key];
@@ -265,11 +242,11 @@ builder.mutationFields((t) => ({
     type: DatasetPayloadRef,
     description: "Replaces a dataset's tags with this list (an empty list removes them all).",
     args: {
-      datasetId: t.arg.id(datasetArg),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       tags: t.arg.stringList({ required: true, description: 'The whole tag list.' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       const tags = checkTags(args.tags, 'tags', true);
       await ctx.domo.datasets.setTags(datasetId, tags);
       return changed(ctx, datasetId);
@@ -280,11 +257,11 @@ builder.mutationFields((t) => ({
     description:
       'Adds tags: reads the current list, writes it back with these added (not atomic against other writers).',
     args: {
-      datasetId: t.arg.id(datasetArg),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       tags: t.arg.stringList({ required: true, description: 'Tags to add.' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       const adding = checkTags(args.tags, 'tags', false);
       const current = await currentTags(ctx, datasetId);
       const next = [...current, ...adding.filter((tag) => !current.includes(tag))];
@@ -297,11 +274,11 @@ builder.mutationFields((t) => ({
     description:
       'Removes tags: reads the current list, writes it back without these (not atomic against other writers).',
     args: {
-      datasetId: t.arg.id(datasetArg),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       tags: t.arg.stringList({ required: true, description: 'Tags to remove.' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       const removing = checkTags(args.tags, 'tags', false);
       const current = await currentTags(ctx, datasetId);
       const next = current.filter((tag) => !removing.includes(tag));

@@ -1,19 +1,20 @@
-/** Per-request loaders keyed by the request's context, for endpoints with no batch form. */
+/**
+ * Per-request loaders for endpoints with no batch form (a stream's history, a dataset's cards, access
+ * list, schema, versions, …): one DataLoader per request through Pothos's context cache, so nothing
+ * outlives the request, and each distinct key is fetched once. Keys are typed (an id, or a small
+ * object); `cacheKey` turns an object key into the loader's cache key, so no fetch decodes a string.
+ */
+import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import type { GraphContext } from '../context.ts';
 
-/**
- * A loader factory: one DataLoader per request (a WeakMap on the context, so nothing outlives the
- * request), deduping equal keys; `fetch` runs once per distinct key.
- */
-export function perRequestLoader<V>(
-  fetch: (ctx: GraphContext, key: string) => Promise<V>,
-): (ctx: GraphContext) => DataLoader<string, V> {
-  const loaders = new WeakMap<GraphContext, DataLoader<string, V>>();
-  return (ctx) => {
-    let loader = loaders.get(ctx);
-    if (!loader) {
-      loader = new DataLoader<string, V>(
+export function perRequestLoader<V, K = string>(
+  fetch: (ctx: GraphContext, key: K) => Promise<V>,
+  cacheKey?: (key: K) => string,
+): (ctx: GraphContext) => DataLoader<K, V, unknown> {
+  return createContextCache(
+    (ctx: GraphContext) =>
+      new DataLoader<K, V, unknown>(
         (keys) =>
           Promise.all(
             keys.map((key) =>
@@ -22,10 +23,15 @@ export function perRequestLoader<V>(
               ),
             ),
           ),
-        { batch: false },
-      );
-      loaders.set(ctx, loader);
-    }
-    return loader;
-  };
+        { batch: false, ...(cacheKey ? { cacheKeyFn: cacheKey } : {}) },
+      ),
+  );
 }
+
+/** A loader key naming a dataset and one option of the endpoint (hidden columns, drill cards, …). */
+export interface DatasetKey<T> {
+  id: string;
+  option: T;
+}
+
+export const datasetKey = <T>(key: DatasetKey<T>): string => `${key.id}\u0000${String(key.option)}`;

@@ -2,9 +2,10 @@
 import type { QueryResult } from '../../domo/query.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
-import { assertDatasetId, badUserInput } from '../errors.ts';
+import { badUserInput } from '../errors.ts';
+import { DATASET_ID_ARG } from './args.ts';
 import { asColumnType, ColumnTypeRef } from './column.ts';
-import { DatasetRef, schemaLoader } from './dataset.ts';
+import { DatasetRef, datasetColumns, datasetEntry } from './dataset.ts';
 
 interface SqlResult extends QueryResult {
   datasetId: string;
@@ -49,7 +50,7 @@ const ResultColumnRef = builder.objectRef<ResultColumn>('QueryColumn').implement
         "Domo type: from Domo's answer when it carries types, else from the dataset's schema, else guessed from the values.",
       resolve: async (c, _, ctx) => {
         if (c.known) return asColumnType(c.known);
-        const columns = await schemaLoader(ctx).load(`${c.datasetId}|true`);
+        const columns = await datasetColumns(ctx, c.datasetId, true);
         const match = columns.find((column) => column.name === c.name);
         return asColumnType(match?.type ?? inferType(c.sample));
       },
@@ -104,9 +105,9 @@ builder.queryField('sql', (t) =>
     type: QueryResultRef,
     description: 'Runs SQL on a dataset without reading its metadata first (one upstream call).',
     args: {
-      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
+      datasetId: t.arg.id(DATASET_ID_ARG),
       sql: t.arg.string({ required: true, description: 'A SELECT statement.' }),
     },
-    resolve: (_, args, ctx) => runSql(ctx, assertDatasetId(String(args.datasetId), 'datasetId'), args.sql),
+    resolve: (_, args, ctx) => runSql(ctx, datasetEntry(ctx, args.datasetId, 'datasetId'), args.sql),
   }),
 );

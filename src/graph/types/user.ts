@@ -10,8 +10,8 @@ import { asNotFound } from '../errors.ts';
 import { AccessEntryRef, assertPrincipalId } from './access.ts';
 import { CardOwnerRef } from './card.ts';
 import { OwnerRef } from './dataset.ts';
-import { ExecutionRef } from './execution.ts';
-import { StreamRef } from './stream-node.ts';
+import { ExecutionRef } from './stream/execution.ts';
+import { StreamRef } from './stream/node.ts';
 
 async function loadUsers(ids: readonly string[], ctx: GraphContext): Promise<Array<DomoUser | Error>> {
   return Promise.all(
@@ -33,22 +33,10 @@ builder.objectType(UserRef, {
   description: 'A Domo user.',
   fields: (t) => ({
     domoId: t.id({ description: "Domo's id of the user (digits).", resolve: (u) => String(u.id) }),
-    displayName: t.string({
-      nullable: true,
-      description: 'Name shown in Domo.',
-      resolve: (u) => text(u.displayName),
-    }),
-    userName: t.string({ nullable: true, description: 'Login name.', resolve: (u) => text(u.userName) }),
-    emailAddress: t.string({
-      nullable: true,
-      description: 'Email address.',
-      resolve: (u) => text(u.emailAddress),
-    }),
-    roleId: t.int({
-      nullable: true,
-      description: 'Id of the user’s role.',
-      resolve: (u) => u.roleId ?? null,
-    }),
+    displayName: t.exposeString('displayName', { nullable: true, description: 'Name shown in Domo.' }),
+    userName: t.exposeString('userName', { nullable: true, description: 'Login name.' }),
+    emailAddress: t.exposeString('emailAddress', { nullable: true, description: 'Email address.' }),
+    roleId: t.exposeInt('roleId', { nullable: true, description: 'Id of the user’s role.' }),
     title: t.string({
       nullable: true,
       description: 'Job title.',
@@ -64,16 +52,11 @@ builder.objectType(UserRef, {
       description: 'Phone number.',
       resolve: (u) => text(u.phoneNumber ?? u.detail?.phoneNumber),
     }),
-    active: t.boolean({
-      nullable: true,
-      description: 'The account is active.',
-      resolve: (u) => u.active ?? null,
-    }),
-    created: t.field({
+    active: t.exposeBoolean('active', { nullable: true, description: 'The account is active.' }),
+    created: t.expose('created', {
       type: 'DateTime',
       nullable: true,
       description: 'When the user was created.',
-      resolve: (u) => u.created ?? null,
     }),
     lastActivity: t.field({
       type: 'DateTime',

@@ -1,13 +1,14 @@
 /**
  * Data versions and partitions: `Dataset.dataVersions`, `Dataset.partitions` (a connection over
- * partition/list), `Dataset.partitionTags` (the plain list), `Dataset.magicDataVersions`, and the
- * mutations deleting a partition's data version or its tag.
+ * partition/list), `Dataset.partitionTags` (the plain list) and `Dataset.magicDataVersions`. The
+ * mutations deleting a partition's data version or its tag are in version-mutations.ts.
  */
 import type { DomoDataVersion, DomoPartition, DomoPartitionListRequest } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
-import { assertDatasetId, badUserInput, notFound } from '../errors.ts';
-import { DatasetRef, offsetPage, pageArgs } from './dataset.ts';
+import { badUserInput, notFound } from '../errors.ts';
+import { DatasetRef, datasetEntry } from './dataset.ts';
+import { pageArgs, pageOf } from './paging.ts';
 import { perRequestLoader } from './per-request.ts';
 
 type Version = DomoDataVersion;
@@ -15,47 +16,59 @@ type Partition = DomoPartition & { datasetId: string };
 
 /** Per request: one data-version list per dataset. */
 const versionsLoader = perRequestLoader(
-  async (ctx, id): Promise<Version[]> =>
+  async (ctx, id: string): Promise<Version[]> =>
     (await ctx.domo.versions.dataVersions(id)).map((v) => ({ ...v, dataSourceId: v.dataSourceId ?? id })),
 );
 
 /** Per request: one plain partition list per dataset. */
 const partitionsLoader = perRequestLoader(
-  async (ctx, id): Promise<Partition[]> =>
+  async (ctx, id: string): Promise<Partition[]> =>
     (await ctx.domo.versions.partitions(id)).map((p) => ({ ...p, datasetId: id })),
 );
 
-function splitKey(key: string): [string, string] {
-  const slash = key.indexOf('/');
-  return [key.slice(0, slash), key.slice(slash + 1)];
+/**
+ * The raw id of a DataVersion or Partition (`<datasetId>/<id>`, what its global id holds) is also its
+ * loader key: Relay ids must be strings or numbers. It is split here only, and a caller's id is
+ * checked on the way in (the dataset part through `datasetEntry`, like every way to name a dataset).
+ */
+function splitId(raw: string): { datasetId: string; id: string } {
+  const slash = raw.indexOf('/');
+  return { datasetId: raw.slice(0, slash), id: raw.slice(slash + 1) };
 }
 
+function parseId(ctx: GraphContext, raw: string): string {
+  const slash = raw.indexOf('/');
+  if (slash < 1 || slash === raw.length - 1)
+    throw badUserInput('id is not the global id of a data version or partition', 'id');
+  return `${datasetEntry(ctx, raw.slice(0, slash))}/${raw.slice(slash + 1)}`;
+}
+
+const rawId = (datasetId: string, id: string | number) => `${datasetId.toLowerCase()}/${id}`;
+
 export const DataVersionRef = builder.loadableNodeRef<Version | Error, string>('DataVersion', {
-  id: { resolve: (v) => `${v.dataSourceId}/${v.dataVersionId}` },
+  id: { resolve: (v) => rawId(v.dataSourceId, v.dataVersionId), parse: (id, ctx) => parseId(ctx, id) },
   load: (keys, ctx: GraphContext) =>
     Promise.all(
       keys.map(async (key) => {
-        const [datasetId, versionId] = splitKey(key);
+        const { datasetId, id } = splitId(key);
         const list = await versionsLoader(ctx).load(datasetId);
-        return (
-          list.find((v) => String(v.dataVersionId) === versionId) ?? notFound(`data version ${key} not found`)
-        );
+        return list.find((v) => String(v.dataVersionId) === id) ?? notFound(`data version ${key} not found`);
       }),
     ),
-  cacheResolved: (v) => `${v.dataSourceId}/${v.dataVersionId}`,
+  cacheResolved: (v) => rawId(v.dataSourceId, v.dataVersionId),
 });
 
 export const PartitionRef = builder.loadableNodeRef<Partition | Error, string>('Partition', {
-  id: { resolve: (p) => `${p.datasetId}/${p.partitionId}` },
+  id: { resolve: (p) => rawId(p.datasetId, p.partitionId), parse: (id, ctx) => parseId(ctx, id) },
   load: (keys, ctx: GraphContext) =>
     Promise.all(
       keys.map(async (key) => {
-        const [datasetId, partitionId] = splitKey(key);
+        const { datasetId, id } = splitId(key);
         const list = await partitionsLoader(ctx).load(datasetId);
-        return list.find((p) => p.partitionId === partitionId) ?? notFound(`partition ${key} not found`);
+        return list.find((p) => p.partitionId === id) ?? notFound(`partition ${key} not found`);
       }),
     ),
-  cacheResolved: (p) => `${p.datasetId}/${p.partitionId}`,
+  cacheResolved: (p) => rawId(p.datasetId, p.partitionId),
 });
 
 const time = (value: number | string | null | undefined) =>
@@ -70,21 +83,12 @@ builder.objectType(DataVersionRef, {
       description: 'The dataset.',
       resolve: (v) => v.dataSourceId.toLowerCase(),
     }),
-    schemaId: t.id({
-      nullable: true,
-      description: 'Schema the version was written with.',
-      resolve: (v) => v.schemaId ?? null,
-    }),
+    schemaId: t.exposeID('schemaId', { nullable: true, description: 'Schema the version was written with.' }),
     dataVersionId: t.id({ description: 'Same as domoId.', resolve: (v) => v.dataVersionId }),
-    status: t.string({
-      nullable: true,
-      description: 'SUCCESS, DELETED, …',
-      resolve: (v) => v.status ?? null,
-    }),
-    statusMessage: t.string({
+    status: t.exposeString('status', { nullable: true, description: 'SUCCESS, DELETED, …' }),
+    statusMessage: t.exposeString('statusMessage', {
       nullable: true,
       description: 'Message, e.g. the commit message.',
-      resolve: (v) => v.statusMessage ?? null,
     }),
     recordedAt: t.field({
       type: 'DateTime',
@@ -98,23 +102,12 @@ builder.objectType(DataVersionRef, {
       description: 'When its upload completed.',
       resolve: (v) => time(v.datetimeUploadCompleted),
     }),
-    runDurationSeconds: t.float({
+    runDurationSeconds: t.exposeFloat('runDurationSeconds', {
       nullable: true,
       description: 'Seconds the load took.',
-      resolve: (v) => v.runDurationSeconds ?? null,
     }),
-    sizeBytes: t.field({
-      type: 'Long',
-      nullable: true,
-      description: 'Bytes loaded.',
-      resolve: (v) => v.sizeBytes ?? null,
-    }),
-    rowCount: t.field({
-      type: 'Long',
-      nullable: true,
-      description: 'Rows loaded.',
-      resolve: (v) => v.rowCount ?? null,
-    }),
+    sizeBytes: t.expose('sizeBytes', { type: 'Long', nullable: true, description: 'Bytes loaded.' }),
+    rowCount: t.expose('rowCount', { type: 'Long', nullable: true, description: 'Rows loaded.' }),
   }),
 });
 
@@ -128,30 +121,19 @@ builder.objectType(PartitionRef, {
       description: 'The dataset.',
       resolve: (p) => p.datasetId.toLowerCase(),
     }),
-    dataVersionId: t.id({
+    dataVersionId: t.exposeID('dataVersionId', {
       nullable: true,
       description: 'Data version holding its rows.',
-      resolve: (p) => p.dataVersionId ?? null,
     }),
     dataVersion: t.field({
       type: DataVersionRef,
       nullable: true,
       description: 'That data version (one version list call per dataset).',
-      resolve: (p) => (p.dataVersionId === undefined ? null : `${p.datasetId}/${p.dataVersionId}`),
+      resolve: (p) => (p.dataVersionId === undefined ? null : rawId(p.datasetId, p.dataVersionId)),
     }),
-    rowCount: t.field({
-      type: 'Long',
-      nullable: true,
-      description: 'Rows.',
-      resolve: (p) => p.rowCount ?? null,
-    }),
-    sizeBytes: t.field({
-      type: 'Long',
-      nullable: true,
-      description: 'Bytes.',
-      resolve: (p) => p.sizeBytes ?? null,
-    }),
-    status: t.string({ nullable: true, description: 'ACTIVE, DELETED, …', resolve: (p) => p.status ?? null }),
+    rowCount: t.expose('rowCount', { type: 'Long', nullable: true, description: 'Rows.' }),
+    sizeBytes: t.expose('sizeBytes', { type: 'Long', nullable: true, description: 'Bytes.' }),
+    status: t.exposeString('status', { nullable: true, description: 'ACTIVE, DELETED, …' }),
     dateCompleted: t.field({
       type: 'DateTime',
       nullable: true,
@@ -176,12 +158,6 @@ const PartitionSortField = builder.enumType('PartitionSortField', {
     ROW_COUNT: { value: 'rowcount', description: 'Rows.' },
   },
 });
-
-/** A page from an upstream list fetched with one extra item, which tells whether more follow. */
-function pageOf<T>(items: T[], offset: number, limit: number) {
-  const total = items.length <= limit ? offset + items.length : undefined;
-  return offsetPage(items, offset, limit, total);
-}
 
 builder.objectFields(DatasetRef, (t) => ({
   dataVersions: t.field({
@@ -251,10 +227,9 @@ builder.objectFields(DatasetRef, (t) => ({
       name: 'DatasetPartitionsConnection',
       description: 'A page of partitions.',
       fields: (c) => ({
-        totalCount: c.int({
+        totalCount: c.exposeInt('totalCount', {
           nullable: true,
           description: 'Partitions in all, once the last page was reached (partition/list does not say).',
-          resolve: (p) => (p as unknown as { totalCount: number | null }).totalCount,
         }),
       }),
     },
@@ -277,62 +252,4 @@ builder.objectFields(DatasetRef, (t) => ({
     { name: 'MagicDataVersionsConnection', description: 'A page of MAGIC data versions.' },
     { name: 'MagicDataVersionsEdge', description: 'A data version in a page.' },
   ),
-}));
-
-interface DeletePayload {
-  datasetId: string;
-  partitionId: string;
-  response: unknown;
-}
-
-const DeletePartitionPayload = builder.objectRef<DeletePayload>('DeletePartitionPayload').implement({
-  description: 'What a partition delete touched; re-query the dataset for the new state.',
-  fields: (t) => ({
-    partitionId: t.string({ description: 'The partition tag.', resolve: (p) => p.partitionId }),
-    dataset: t.field({ type: DatasetRef, description: 'The dataset, re-read.', resolve: (p) => p.datasetId }),
-    response: t.field({
-      type: 'JSON',
-      nullable: true,
-      description: "Domo's answer, as sent.",
-      resolve: (p) => p.response ?? null,
-    }),
-  }),
-});
-
-function partitionArg(value: string): string {
-  if (value.trim() === '' || value.length > 256)
-    throw badUserInput('partitionId must be 1 to 256 characters', 'partitionId');
-  return value;
-}
-
-builder.mutationFields((t) => ({
-  deleteDataVersion: t.field({
-    type: DeletePartitionPayload,
-    description:
-      "Marks a partition's data version deleted: its rows leave the dataset; the tag stays listed.",
-    args: {
-      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
-      partitionId: t.arg.string({ required: true, description: 'The partition tag.' }),
-    },
-    resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
-      const partitionId = partitionArg(args.partitionId);
-      const response = await ctx.domo.versions.deleteDataVersion(datasetId, partitionId);
-      return { datasetId, partitionId, response };
-    },
-  }),
-  deletePartitionTag: t.field({
-    type: DeletePartitionPayload,
-    description: 'Removes a partition tag from the dataset (it leaves the partition lists).',
-    args: {
-      datasetId: t.arg.id({ required: true, description: 'Domo dataset id.' }),
-      partitionId: t.arg.string({ required: true, description: 'The partition tag.' }),
-    },
-    resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
-      const partitionId = partitionArg(args.partitionId);
-      const response = await ctx.domo.versions.deletePartitionTag(datasetId, partitionId);
-      return { datasetId, partitionId, response };
-    },
-  }),
 }));

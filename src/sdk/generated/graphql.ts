@@ -47,7 +47,9 @@ export type AccessLevel =
   /** Co-owner: everything the owner may do. */
   | 'CO_OWNER'
   /** Owns the dataset. */
-  | 'OWNER';
+  | 'OWNER'
+  /** A value Domo sent that this gateway does not know; see the *Name field. */
+  | 'UNKNOWN';
 
 /** A schedule; sent as the advancedScheduleJson string. */
 export type AdvancedScheduleInput = {
@@ -84,7 +86,9 @@ export type ColumnType =
   /** LONG column. */
   | 'LONG'
   /** STRING column. */
-  | 'STRING';
+  | 'STRING'
+  /** A value Domo sent that this gateway does not know; see the *Name field. */
+  | 'UNKNOWN';
 
 /** A new stream and the dataset it feeds (POST /api/data/v1/streams). */
 export type CreateStreamInput = {
@@ -154,7 +158,9 @@ export type IndexState =
   /** Waiting to start. */
   | 'QUEUED'
   /** Indexing. */
-  | 'RUNNING';
+  | 'RUNNING'
+  /** A state Domo sent that this gateway does not know; see the *Name field. */
+  | 'UNKNOWN';
 
 /** A column of a new dataset. */
 export type NewColumnInput = {
@@ -187,6 +193,8 @@ export type PrincipalInput = {
 export type PrincipalType =
   /** A group of users. */
   | 'GROUP'
+  /** A value Domo sent that this gateway does not know; see the *Name field. */
+  | 'UNKNOWN'
   /** A user. */
   | 'USER';
 

@@ -1,13 +1,16 @@
 /**
- * Stream (connector): the Relay node, its schedule, provider, account and configuration, its dataset
- * (the embedded metadata fills the dataset loader), its executions, and `Query.stream`/`Dataset.stream`.
+ * Stream (connector): the Relay node and its loader, its fields (the schedule, connector and
+ * executions come from their own files), its dataset (the embedded metadata fills the dataset
+ * loader), and the ways in: `Query.stream`, `Dataset.stream`, `Execution.stream`.
  */
-import type { DomoStream } from '../../domo/types.ts';
-import { builder } from '../builder.ts';
-import type { GraphContext } from '../context.ts';
-import { asNotFound, badUserInput } from '../errors.ts';
-import { ColumnRef, toColumn } from './column.ts';
-import { DatasetRef, offsetPage, pageArgs, primeDatasets } from './dataset.ts';
+import type { DomoStream } from '../../../domo/types.ts';
+import { builder } from '../../builder.ts';
+import type { GraphContext } from '../../context.ts';
+import { asNotFound, badUserInput } from '../../errors.ts';
+import { ColumnRef, toColumn } from '../column.ts';
+import { DatasetRef, primeDatasets } from '../dataset.ts';
+import { offsetPage, pageArgs } from '../paging.ts';
+import { AccountRef, ConfigurationItemRef, DataProviderRef, TransportRef } from './connector.ts';
 import {
   asExecutionState,
   asUpdateMethod,
@@ -15,15 +18,10 @@ import {
   ExecutionStateRef,
   fromSeconds,
   historyLoader,
+  idText,
   UpdateMethodRef,
 } from './execution.ts';
-import {
-  AccountRef,
-  ConfigurationItemRef,
-  DataProviderRef,
-  ScheduleRef,
-  TransportRef,
-} from './stream-parts.ts';
+import { ScheduleRef } from './schedule.ts';
 
 /** Domo stream ids are positive integers; anything else is refused before an upstream call. */
 export function assertStreamId(id: string | number, field = 'id'): string {
@@ -72,23 +70,15 @@ export function forgetStream(ctx: GraphContext, id: string, datasetId?: string |
   if (datasetId) DatasetRef.getDataloader(ctx).clear(datasetId.toLowerCase());
 }
 
-const idText = (value: number | string | null | undefined): string | null =>
-  value === null || value === undefined ? null : String(value);
-
 builder.objectType(StreamRef, {
   description: 'A stream (connector): what feeds a dataset, how and when.',
   fields: (t) => ({
-    domoId: t.field({ type: 'Long', description: "Domo's id of the stream.", resolve: (s) => s.id }),
-    valid: t.boolean({
-      nullable: true,
-      description: 'The stream is valid.',
-      resolve: (s) => s.valid ?? null,
-    }),
-    invalidExecutionId: t.field({
+    domoId: t.expose('id', { type: 'Long', description: "Domo's id of the stream." }),
+    valid: t.exposeBoolean('valid', { nullable: true, description: 'The stream is valid.' }),
+    invalidExecutionId: t.expose('invalidExecutionId', {
       type: 'Long',
       nullable: true,
       description: 'The execution that made it invalid, if any.',
-      resolve: (s) => s.invalidExecutionId ?? null,
     }),
     transport: t.field({
       type: TransportRef,
@@ -109,22 +99,19 @@ builder.objectType(StreamRef, {
       description: 'How each run changes the dataset.',
       resolve: (s) => asUpdateMethod(s.updateMethod),
     }),
-    updateMethodName: t.string({
+    updateMethodName: t.exposeString('updateMethod', {
       nullable: true,
       description: 'The update method exactly as Domo sent it.',
-      resolve: (s) => s.updateMethod ?? null,
     }),
-    dataProvider: t.field({
+    dataProvider: t.expose('dataProvider', {
       type: DataProviderRef,
       nullable: true,
       description: 'The connector.',
-      resolve: (s) => s.dataProvider ?? null,
     }),
-    account: t.field({
+    account: t.expose('account', {
       type: AccountRef,
       nullable: true,
       description: 'Account the connector uses; null when it needs none.',
-      resolve: (s) => s.account ?? null,
     }),
     schedule: t.field({ type: ScheduleRef, description: 'When it runs.', resolve: (s) => s }),
     configuration: t.field({
@@ -144,23 +131,20 @@ builder.objectType(StreamRef, {
       description: 'Columns of the stream’s schema definition, from the stream payload.',
       resolve: (s) => (s.schemaDefinition?.columns ?? []).map(toColumn),
     }),
-    lastExecution: t.field({
+    lastExecution: t.expose('lastExecution', {
       type: ExecutionRef,
       nullable: true,
       description: 'The latest run.',
-      resolve: (s) => s.lastExecution ?? null,
     }),
-    lastSuccessfulExecution: t.field({
+    lastSuccessfulExecution: t.expose('lastSuccessfulExecution', {
       type: ExecutionRef,
       nullable: true,
       description: 'The latest run that succeeded.',
-      resolve: (s) => s.lastSuccessfulExecution ?? null,
     }),
-    currentExecution: t.field({
+    currentExecution: t.expose('currentExecution', {
       type: ExecutionRef,
       nullable: true,
       description: 'The run in progress, if any.',
-      resolve: (s) => s.currentExecution ?? null,
     }),
     currentExecutionState: t.field({
       type: ExecutionStateRef,
@@ -168,10 +152,9 @@ builder.objectType(StreamRef, {
       description: 'State of the current or latest run.',
       resolve: (s) => asExecutionState(s.currentExecutionState),
     }),
-    currentExecutionStateName: t.string({
+    currentExecutionStateName: t.exposeString('currentExecutionState', {
       nullable: true,
       description: 'currentExecutionState exactly as Domo sent it.',
-      resolve: (s) => s.currentExecutionState ?? null,
     }),
     createdAt: t.field({
       type: 'DateTime',
@@ -208,11 +191,7 @@ builder.objectType(StreamRef, {
       {
         description: 'A page of executions.',
         fields: (c) => ({
-          totalCount: c.int({
-            nullable: true,
-            description: 'Executions in all.',
-            resolve: (p) => (p as { totalCount: number | null }).totalCount,
-          }),
+          totalCount: c.exposeInt('totalCount', { nullable: true, description: 'Executions in all.' }),
         }),
       },
       { description: 'An execution in a page.' },

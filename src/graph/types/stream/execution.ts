@@ -8,22 +8,18 @@ import {
   type DomoExecutionState,
   type DomoStreamExecution,
   type DomoUpdateMethod,
-} from '../../domo/types.ts';
-import { builder } from '../builder.ts';
-import { asNotFound } from '../errors.ts';
-import { perRequestLoader } from './per-request.ts';
-
-/** An enum value for what Domo sent: the value itself when known, UNKNOWN when not, null when absent. */
-export function knownOrUnknown<T extends string>(value: unknown, known: readonly T[]): T | 'UNKNOWN' | null {
-  if (value === null || value === undefined || value === '') return null;
-  return (known as readonly unknown[]).includes(value) ? (value as T) : 'UNKNOWN';
-}
+} from '../../../domo/types.ts';
+import { builder } from '../../builder.ts';
+import { asNotFound } from '../../errors.ts';
+import { knownOrUnknown, UNKNOWN_DESCRIPTION } from '../enums.ts';
+import { perRequestLoader } from '../per-request.ts';
 
 /** Domo's stream and execution times are epoch SECONDS. */
 export const fromSeconds = (value: number | null | undefined): Date | null =>
   typeof value === 'number' ? new Date(value * 1000) : null;
 
-const idText = (value: number | string | null | undefined): string | null =>
+/** A user id Domo sends as a number or a string, as an ID. */
+export const idText = (value: number | string | null | undefined): string | null =>
   value === null || value === undefined ? null : String(value);
 
 export const UpdateMethodRef = builder.enumType('UpdateMethod', {
@@ -33,7 +29,7 @@ export const UpdateMethodRef = builder.enumType('UpdateMethod', {
     REPLACE: { description: 'The data is replaced by each run.' },
     PARTITION: { description: 'Rows replace the partitions they belong to.' },
     UPSERT: { description: 'Rows are inserted or update rows with the same key.' },
-    UNKNOWN: { description: 'A method Domo sent that this gateway does not know; see the *Name field.' },
+    UNKNOWN: { description: UNKNOWN_DESCRIPTION.replace('A value', 'A method') },
   } satisfies Record<DomoUpdateMethod | 'UNKNOWN', { description: string }>,
 });
 
@@ -47,7 +43,7 @@ export const ExecutionStateRef = builder.enumType('ExecutionState', {
     ERROR: { description: 'Could not run.' },
     ABORTED: { description: 'Stopped before it finished.' },
     CANCELLED: { description: 'Cancelled by a user.' },
-    UNKNOWN: { description: 'A state Domo sent that this gateway does not know; see the *Name field.' },
+    UNKNOWN: { description: UNKNOWN_DESCRIPTION.replace('A value', 'A state') },
   } satisfies Record<DomoExecutionState | 'UNKNOWN', { description: string }>,
 });
 
@@ -58,63 +54,50 @@ export const ExecutionRef = builder.objectRef<DomoStreamExecution>('Execution').
   description:
     'One run of a stream. Not a Relay node: Domo has no endpoint to read a single execution, so it is identified by streamId and executionId.',
   fields: (t) => {
-    const longField = (description: string, pick: (e: DomoStreamExecution) => number | null | undefined) =>
-      t.field({ type: 'Long', nullable: true, description, resolve: (e) => pick(e) ?? null });
-    const time = (description: string, pick: (e: DomoStreamExecution) => number | null | undefined) =>
-      t.field({ type: 'DateTime', nullable: true, description, resolve: (e) => fromSeconds(pick(e)) });
+    type LongKey =
+      | 'uploadId'
+      | 'rowsInserted'
+      | 'bytesInserted'
+      | 'peakMemoryUsedBytes'
+      | 'peakMemoryCommittedBytes';
+    const long = (key: LongKey, description: string) =>
+      t.expose(key, { type: 'Long', nullable: true, description });
+    type TimeKey = 'startedAt' | 'endedAt' | 'createdAt' | 'modifiedAt';
+    const time = (key: TimeKey, description: string) =>
+      t.field({ type: 'DateTime', nullable: true, description, resolve: (e) => fromSeconds(e[key]) });
     return {
-      streamId: t.field({
-        type: 'Long',
-        description: 'Id of the stream that ran.',
-        resolve: (e) => e.streamId,
-      }),
-      executionId: t.field({
-        type: 'Long',
-        description: "Domo's id of this execution.",
-        resolve: (e) => e.executionId,
-      }),
-      toe: t.string({
+      streamId: t.expose('streamId', { type: 'Long', description: 'Id of the stream that ran.' }),
+      executionId: t.expose('executionId', { type: 'Long', description: "Domo's id of this execution." }),
+      toe: t.exposeString('toe', {
         nullable: true,
         description: "Domo's trace id for this run (support traces runs by it).",
-        resolve: (e) => e.toe ?? null,
       }),
-      startedAt: time('When it started.', (e) => e.startedAt),
-      endedAt: time('When it ended; null while it runs.', (e) => e.endedAt),
-      createdAt: time('When Domo recorded it.', (e) => e.createdAt),
-      modifiedAt: time('When Domo last changed its record.', (e) => e.modifiedAt),
+      startedAt: time('startedAt', 'When it started.'),
+      endedAt: time('endedAt', 'When it ended; null while it runs.'),
+      createdAt: time('createdAt', 'When Domo recorded it.'),
+      modifiedAt: time('modifiedAt', 'When Domo last changed its record.'),
       updateMethod: t.field({
         type: UpdateMethodRef,
         nullable: true,
         description: 'How this run changed the dataset.',
         resolve: (e) => asUpdateMethod(e.updateMethod),
       }),
-      updateMethodName: t.string({
+      updateMethodName: t.exposeString('updateMethod', {
         nullable: true,
         description: 'The update method exactly as Domo sent it.',
-        resolve: (e) => e.updateMethod ?? null,
       }),
-      index: t.boolean({
-        nullable: true,
-        description: 'The data was indexed after loading.',
-        resolve: (e) => e.index ?? null,
-      }),
-      retryCount: t.int({
-        nullable: true,
-        description: 'Retries this run made.',
-        resolve: (e) => e.retryCount ?? null,
-      }),
-      retryExecution: t.field({
+      index: t.exposeBoolean('index', { nullable: true, description: 'The data was indexed after loading.' }),
+      retryCount: t.exposeInt('retryCount', { nullable: true, description: 'Retries this run made.' }),
+      retryExecution: t.expose('retryExecution', {
         type: 'JSON',
         nullable: true,
         description: 'Retry details as Domo sends them (undocumented shape).',
-        resolve: (e) => e.retryExecution ?? null,
       }),
-      containerManagerId: t.string({
+      containerManagerId: t.exposeString('containerManagerId', {
         nullable: true,
         description: 'Container that ran the connector.',
-        resolve: (e) => e.containerManagerId ?? null,
       }),
-      uploadId: longField('Id of the upload this run made.', (e) => e.uploadId),
+      uploadId: long('uploadId', 'Id of the upload this run made.'),
       indexRequestKey: t.float({
         nullable: true,
         description: 'Key of the index request (Domo sends a decimal number).',
@@ -129,35 +112,24 @@ export const ExecutionRef = builder.objectRef<DomoStreamExecution>('Execution').
         description: 'State of the run (UNKNOWN for a state this gateway does not know).',
         resolve: (e) => asExecutionState(e.currentState),
       }),
-      currentStateName: t.string({
+      currentStateName: t.exposeString('currentState', {
         nullable: true,
         description: 'The state exactly as Domo sent it.',
-        resolve: (e) => e.currentState ?? null,
       }),
-      runType: t.string({
-        nullable: true,
-        description: 'AUTOMATED (scheduled) or MANUAL.',
-        resolve: (e) => e.runType ?? null,
-      }),
-      latestPhase: t.field({
+      runType: t.exposeString('runType', { nullable: true, description: 'AUTOMATED (scheduled) or MANUAL.' }),
+      latestPhase: t.expose('latestPhase', {
         type: 'JSON',
         nullable: true,
         description: 'Latest phase reached, as Domo sends it.',
-        resolve: (e) => e.latestPhase ?? null,
       }),
-      currentPhase: t.field({
+      currentPhase: t.expose('currentPhase', {
         type: 'JSON',
         nullable: true,
         description: 'Phase in progress, as Domo sends it.',
-        resolve: (e) => e.currentPhase ?? null,
       }),
-      removed: t.boolean({
-        nullable: true,
-        description: 'The run was removed.',
-        resolve: (e) => e.removed ?? null,
-      }),
-      rowsInserted: longField('Rows loaded.', (e) => e.rowsInserted),
-      bytesInserted: longField('Bytes loaded.', (e) => e.bytesInserted),
+      removed: t.exposeBoolean('removed', { nullable: true, description: 'The run was removed.' }),
+      rowsInserted: long('rowsInserted', 'Rows loaded.'),
+      bytesInserted: long('bytesInserted', 'Bytes loaded.'),
       startedBy: t.id({
         nullable: true,
         description: 'Id of the user who started it; null for a scheduled run.',
@@ -168,22 +140,13 @@ export const ExecutionRef = builder.objectRef<DomoStreamExecution>('Execution').
         description: 'Id of the user who cancelled it.',
         resolve: (e) => idText(e.cancelledBy),
       }),
-      dataTag: t.string({
-        nullable: true,
-        description: 'Partition tag of the run.',
-        resolve: (e) => e.dataTag ?? null,
-      }),
-      peakMemoryUsedBytes: longField('Peak memory used.', (e) => e.peakMemoryUsedBytes),
-      peakMemoryCommittedBytes: longField('Peak memory committed.', (e) => e.peakMemoryCommittedBytes),
-      exportable: t.boolean({
-        nullable: true,
-        description: 'The run can be exported.',
-        resolve: (e) => e.exportable ?? null,
-      }),
-      manualIndex: t.boolean({
+      dataTag: t.exposeString('dataTag', { nullable: true, description: 'Partition tag of the run.' }),
+      peakMemoryUsedBytes: long('peakMemoryUsedBytes', 'Peak memory used.'),
+      peakMemoryCommittedBytes: long('peakMemoryCommittedBytes', 'Peak memory committed.'),
+      exportable: t.exposeBoolean('exportable', { nullable: true, description: 'The run can be exported.' }),
+      manualIndex: t.exposeBoolean('manualIndex', {
         nullable: true,
         description: 'Indexing was started by hand.',
-        resolve: (e) => e.manualIndex ?? null,
       }),
       errors: t.field({
         type: ['JSON'],
@@ -195,7 +158,7 @@ export const ExecutionRef = builder.objectRef<DomoStreamExecution>('Execution').
 });
 
 /** A stream's execution history, newest first, fetched once per stream per request. */
-export const historyLoader = perRequestLoader(async (ctx, id): Promise<DomoStreamExecution[]> => {
+export const historyLoader = perRequestLoader(async (ctx, id: string): Promise<DomoStreamExecution[]> => {
   try {
     const history = await ctx.domo.streams.history(id);
     // Newest first, as the doc's example; a stable sort keeps Domo's order among equals.

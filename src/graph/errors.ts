@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_RESPONSE_TOO_LARGE'
   | 'CANCELLED'
   | 'OPERATION_TOO_COMPLEX';
 
@@ -26,6 +27,7 @@ const CODES: Record<DomoErrorKind, ErrorCode> = {
   connection: 'UPSTREAM_ERROR',
   aborted: 'CANCELLED',
   upstream: 'UPSTREAM_ERROR',
+  too_large: 'UPSTREAM_RESPONSE_TOO_LARGE',
   over_budget: 'OPERATION_TOO_COMPLEX',
 };
 
@@ -51,8 +53,9 @@ export function domoErrorToGraphQL(error: DomoError, located?: GraphQLError): Gr
   // As the operation limits (limits.ts) name theirs.
   if (error instanceof CallBudgetError)
     Object.assign(extensions, { limit: 'DOMO_MAX_CALLS_PER_REQUEST', max: error.maxCalls });
+  if (error.kind === 'too_large') extensions.limit = 'DOMO_MAX_RESPONSE_BYTES';
   const message =
-    code === 'UPSTREAM_ERROR' || code === 'UPSTREAM_TIMEOUT'
+    code === 'UPSTREAM_ERROR' || code === 'UPSTREAM_TIMEOUT' || code === 'UPSTREAM_RESPONSE_TOO_LARGE'
       ? `Domo request failed: ${error.message} (${error.method} ${error.path})`
       : error.message;
   return new GraphQLError(message, {

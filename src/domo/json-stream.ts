@@ -387,7 +387,7 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
   private carry(buf: Buffer): void {
     const open = this.mode === 'value' || (this.mode === 'rows' && this.depth > 0);
     if (!open || this.start === SKIPPED) return;
-    const from = this.start >= 0 ? this.start : 0;
+    const from = Math.max(this.start, 0);
     if (from < buf.length) {
       this.checkSize(this.partsBytes + buf.length - from);
       this.parts.push(buf.subarray(from));
@@ -398,7 +398,7 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
 
   /** The open value's text, from earlier chunks and this one up to `end`. */
   private take(buf: Buffer, end: number): string {
-    const from = this.start >= 0 ? this.start : 0;
+    const from = Math.max(this.start, 0);
     this.checkSize(this.partsBytes + end - from);
     if (this.parts.length === 0) return buf.toString('utf8', from, end);
     const text = Buffer.concat([...this.parts, buf.subarray(from, end)]).toString('utf8');

@@ -2,14 +2,16 @@
  * The one door to Domo: undici with pooled keep-alive connections, timeouts, retries with backoff
  * for requests that are safe to repeat, and a single place where every failure becomes a DomoError.
  */
-import { Buffer } from 'node:buffer';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { authHeaders, type Credentials } from './auth.ts';
+import { BodyReadError, type BodyReader, DEFAULT_MAX_RESPONSE_BYTES, readBounded } from './body.ts';
 import { DomoError, type DomoErrorBody, kindForStatus } from './errors.ts';
 import { isRetryable, parseRetryAfter, type RetryPolicy, retryDelay } from './retry.ts';
+
+export type { BodyReader } from './body.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type QueryValue = string | number | boolean | null | undefined;
@@ -38,28 +40,6 @@ export interface DomoRequest {
    */
   read?: (maxValueBytes: number) => BodyReader<unknown>;
 }
-
-/** Takes a response body chunk by chunk (json-stream.ts reads SQL answers so). */
-export interface BodyReader<T> {
-  /** Takes the next chunk; true when the reader has all it needs: the rest is dropped, unread. */
-  write(chunk: Uint8Array): boolean;
-  /** The body ended, or write() said it had enough: the answer. */
-  end(): T;
-}
-
-/** What a BodyReader throws for a body it cannot read; becomes a DomoError of this kind. */
-export class BodyReadError extends Error {
-  override name = 'BodyReadError';
-  constructor(
-    message: string,
-    readonly kind: 'upstream' | 'too_large' = 'upstream',
-  ) {
-    super(message);
-  }
-}
-
-/** Default of DOMO_MAX_RESPONSE_BYTES: the largest body read whole (64 MiB). */
-export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 export interface DomoHttpOptions {
   baseUrl: string;
@@ -319,48 +299,21 @@ export class DomoHttp {
     }
   }
 
-  /**
-   * Reads a body whole, up to maxResponseBytes: a larger 2xx body is a `too_large` error (said by
-   * Content-Length before reading, else on the byte past the bound); an error body is cut there.
-   */
+  /** Reads a body whole, up to maxResponseBytes: past it a 2xx is `too_large`, an error body is cut. */
   private async readText(
     response: Dispatcher.ResponseData,
     where: { method: string; path: string },
     signal: AbortSignal | undefined,
   ): Promise<string> {
-    const max = this.maxResponseBytes;
-    const ok = response.statusCode >= 200 && response.statusCode < 300;
-    const tooLarge = () => {
-      response.body.destroy();
-      return new DomoError({
-        ...where,
-        kind: 'too_large',
-        status: response.statusCode,
-        message: `Domo's answer is larger than DOMO_MAX_RESPONSE_BYTES (${max} bytes)`,
-      });
-    };
-    const length = Number(response.headers['content-length']);
-    if (ok && Number.isFinite(length) && length > max) throw tooLarge();
-    const chunks: Buffer[] = [];
-    let bytes = 0;
+    const status = response.statusCode;
     try {
-      for await (const chunk of response.body) {
-        const data = chunk as Buffer;
-        if (bytes + data.byteLength > max) {
-          if (ok) throw tooLarge();
-          chunks.push(data.subarray(0, max - bytes));
-          response.body.destroy();
-          break;
-        }
-        chunks.push(data);
-        bytes += data.byteLength;
-      }
+      const cut = status < 200 || status >= 300;
+      return await readBounded(response.body, response.headers['content-length'], this.maxResponseBytes, cut);
     } catch (error) {
-      if (error instanceof DomoError) throw error;
+      if (error instanceof BodyReadError)
+        throw new DomoError({ ...where, kind: error.kind, status, message: error.message });
       throw this.transportError(error, where, signal);
     }
-    // TextDecoder drops a leading BOM, as body.text() did.
-    return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
   }
 
   /** Sends one attempt and waits for the response headers; transport failures become DomoErrors. */

@@ -12,7 +12,7 @@
  * text is only cut at structural bytes.
  */
 import { Buffer } from 'node:buffer';
-import { BodyReadError, type BodyReader } from './http.ts';
+import { BodyReadError, type BodyReader } from './body.ts';
 import type { QueryAnswer } from './query.ts';
 
 const QUOTE = 0x22;

@@ -441,7 +441,9 @@ describe('the gateway process', () => {
     expect(whole).toEqual({ data: { sql: { rowCount: 10_000, truncated: true } } });
     expect(fake.sent).toBeGreaterThan(100 * MB);
     const after = await peakMB(pid);
-    console.info(`gateway VmHWM: ${before.toFixed(0)} MB at start, ${after.toFixed(0)} MB after 600 MB of answers`);
+    console.info(
+      `gateway VmHWM: ${before.toFixed(0)} MB at start, ${after.toFixed(0)} MB after 600 MB of answers`,
+    );
     // 10,000 rows kept; the 600 MB that went by must not show.
     expect(after - before).toBeLessThan(120);
     expect(after).toBeLessThan(256);

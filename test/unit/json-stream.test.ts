@@ -4,7 +4,7 @@
  * order, escapes and multi-byte text cut anywhere, caps, cut and garbled bodies.
  */
 import { describe, expect, it } from 'vitest';
-import { BodyReadError } from '../../src/domo/http.ts';
+import { BodyReadError } from '../../src/domo/body.ts';
 import { SqlAnswerReader } from '../../src/domo/json-stream.ts';
 import { normalizeQueryResult } from '../../src/domo/query.ts';
 

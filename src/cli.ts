@@ -139,6 +139,7 @@ async function upload(argv: string[]): Promise<void> {
       },
       headersTimeoutMs: config.upstream.headersTimeoutMs,
       bodyTimeoutMs: config.upstream.bodyTimeoutMs,
+      maxResponseBytes: config.upstream.maxResponseBytes,
     });
     const credentials = values.token
       ? ({ kind: 'developer', token: values.token } as const)

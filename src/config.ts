@@ -24,6 +24,12 @@ export interface UpstreamSettings {
   maxConcurrencyPerRequest: number;
   /** Upstream calls one GraphQL request may make in all (an upload counts as one). */
   maxCallsPerRequest: number;
+  /**
+   * Largest Domo answer read whole, and largest single row of a SQL answer (those are read as they
+   * arrive, bounded by rows instead). Kept below V8's longest string (~512 MiB). loadConfig always
+   * sets it; optional so settings built by hand (tests) get DomoHttp's default.
+   */
+  maxResponseBytes?: number;
 }
 
 /** Limits an operation must keep to before anything runs (src/graph/limits.ts). */
@@ -206,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
       connections: integer(env, 'DOMO_CONNECTIONS', 32, 1, 1024),
       maxConcurrencyPerRequest: integer(env, 'DOMO_MAX_CONCURRENCY', 8, 1, 256),
       maxCallsPerRequest: integer(env, 'DOMO_MAX_CALLS_PER_REQUEST', 500, 1, 100_000),
+      maxResponseBytes: integer(env, 'DOMO_MAX_RESPONSE_BYTES', 64 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     },
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 50, 1, 1000),
     maxQueryRows: integer(env, 'MAX_QUERY_ROWS', 10_000, 1, 1_000_000),

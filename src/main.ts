@@ -39,6 +39,7 @@ async function main() {
     logger,
     headersTimeoutMs: config.upstream.headersTimeoutMs,
     bodyTimeoutMs: config.upstream.bodyTimeoutMs,
+    maxResponseBytes: config.upstream.maxResponseBytes,
     retry: {
       maxRetries: config.upstream.maxRetries,
       baseMs: config.upstream.retryBaseMs,

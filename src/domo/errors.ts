@@ -17,6 +17,8 @@ export type DomoErrorKind =
   | 'connection'
   | 'aborted'
   | 'upstream'
+  /** A body larger than the gateway reads whole (DOMO_MAX_RESPONSE_BYTES): never retried. */
+  | 'too_large'
   /** The request spent its budget of upstream calls (call.ts): the call was never sent. */
   | 'over_budget';
 

@@ -8,8 +8,11 @@ import { redactText, secretHeaderValues } from '../errors/redact.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { authHeaders, type Credentials } from './auth.ts';
+import { BodyReadError, type BodyReader, DEFAULT_MAX_RESPONSE_BYTES, readBounded } from './body.ts';
 import { DomoError, type DomoErrorBody, kindForStatus } from './errors.ts';
 import { isRetryable, parseRetryAfter, type RetryPolicy, retryDelay } from './retry.ts';
+
+export type { BodyReader } from './body.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type QueryValue = string | number | boolean | null | undefined;
@@ -31,6 +34,12 @@ export interface DomoRequest {
    * (query, search, bulk). Never set for a write.
    */
   idempotent?: boolean;
+  /**
+   * Reads a 2xx body as it arrives instead of buffering it (DomoHttp.stream): a fresh reader per
+   * attempt, told the largest single value it may hold (DOMO_MAX_RESPONSE_BYTES). The call
+   * resolves to what the reader's end() returns.
+   */
+  read?: (maxValueBytes: number) => BodyReader<unknown>;
 }
 
 export interface DomoHttpOptions {
@@ -42,6 +51,11 @@ export interface DomoHttpOptions {
   logger?: Logger;
   /** Extra headers on every request (a User-Agent, say). */
   headers?: Record<string, string>;
+  /**
+   * Largest response body read whole (DOMO_MAX_RESPONSE_BYTES); larger is a `too_large` DomoError,
+   * never retried. A streamed body (`read`) is bounded by its reader instead.
+   */
+  maxResponseBytes?: number;
   /** Called once per attempt, for tests and metrics. */
   onAttempt?: (request: DomoRequest, attempt: number) => void;
 }
@@ -98,6 +112,7 @@ export class DomoHttp {
   private readonly basePath: string;
   private readonly dispatcher: Dispatcher;
   private readonly logger: Logger;
+  private readonly maxResponseBytes: number;
 
   constructor(private readonly options: DomoHttpOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -106,6 +121,7 @@ export class DomoHttp {
     this.basePath = base.pathname.replace(/\/+$/, '');
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: 10_000, connections: 32 });
     this.logger = options.logger ?? silentLogger;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }
 
   url(request: Pick<DomoRequest, 'path' | 'query'>): string {
@@ -128,11 +144,38 @@ export class DomoHttp {
 
   /** Sends a request with the given credentials; resolves to the parsed JSON body (undefined when empty). */
   async request<T>(credentials: Credentials, request: DomoRequest, signal?: AbortSignal): Promise<T> {
+    if (request.read) return this.stream<T>(credentials, request, signal);
+    return this.retrying(request, signal, (attempt) =>
+      this.attempt<T>(credentials, request, attempt, signal),
+    );
+  }
+
+  /**
+   * Sends a request whose 2xx body is read as it arrives by `request.read()` (a fresh reader per
+   * attempt), with the same retries, timeouts and errors as request(). When the reader has enough,
+   * the response is aborted and its connection closed rather than reused. A body cut by a broken
+   * connection is a `connection` error, retried as any for an idempotent request; a body that
+   * arrived whole but cut or garbled is an `upstream` error, never retried (a repeat would get the
+   * same answer).
+   */
+  async stream<T>(credentials: Credentials, request: DomoRequest, signal?: AbortSignal): Promise<T> {
+    const read = request.read;
+    if (!read) throw new TypeError('DomoHttp.stream needs request.read');
+    return this.retrying(request, signal, (attempt) =>
+      this.streamAttempt(credentials, request, read(this.maxResponseBytes) as BodyReader<T>, attempt, signal),
+    );
+  }
+
+  private async retrying<T>(
+    request: DomoRequest,
+    signal: AbortSignal | undefined,
+    run: (attempt: number) => Promise<T>,
+  ): Promise<T> {
     const { retry } = this.options;
     const attempts = request.idempotent ? retry.maxRetries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt<T>(credentials, request, attempt, signal);
+        return await run(attempt);
       } catch (error) {
         if (!(error instanceof DomoError)) throw error;
         if (attempt >= attempts || !isRetryable(error) || signal?.aborted) throw error;
@@ -169,6 +212,138 @@ export class DomoHttp {
     attempt: number,
     signal: AbortSignal | undefined,
   ): Promise<T> {
+    const where = { method: request.method, path: request.path };
+    const secrets = this.secrets(credentials);
+    const response = await this.send(credentials, request, attempt, signal);
+    const status = response.statusCode;
+    const text = await this.readText(response, where, signal);
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (status >= 200 && status < 300) {
+      if (text.trim() === '') return undefined as T;
+      try {
+        // A successful answer reaches clients too (a commit's answer, a name): the same redaction.
+        return JSON.parse(redactText(text, secrets)) as T;
+      } catch {
+        throw new DomoError({
+          ...where,
+          kind: 'upstream',
+          status,
+          secrets,
+          message: looksLikeHtml(text, contentType)
+            ? `Domo answered with an HTML page (${htmlTitle(text) ?? 'no title'}) instead of JSON`
+            : 'Domo answered with a body that is not JSON',
+        });
+      }
+    }
+    throw this.statusError(status, text, contentType, response.headers['retry-after'], where, secrets);
+  }
+
+  /**
+   * What a call sent that a server echoing it back must not see leave: the token, and any
+   * credential-looking header beside it (src/errors/redact.ts).
+   */
+  private secrets(credentials: Credentials): string[] {
+    return [credentials.token, ...secretHeaderValues(this.options.headers ?? {})];
+  }
+
+  /**
+   * One attempt of a streamed request: a non-2xx (or an HTML page) is read and becomes a DomoError
+   * as in attempt(); a 2xx body goes to the reader chunk by chunk.
+   */
+  private async streamAttempt<T>(
+    credentials: Credentials,
+    request: DomoRequest,
+    reader: BodyReader<T>,
+    attempt: number,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    const where = { method: request.method, path: request.path };
+    // Our own signal too: aborting it once the reader has enough makes undici destroy the socket
+    // (a connection with an unread body cannot be reused).
+    const done = new AbortController();
+    const forward = () => done.abort(signal?.reason);
+    signal?.addEventListener('abort', forward, { once: true });
+    try {
+      const response = await this.send(credentials, request, attempt, signal, done.signal);
+      const status = response.statusCode;
+      const contentType = String(response.headers['content-type'] ?? '');
+      if (status < 200 || status >= 300 || contentType.includes('text/html')) {
+        const text = await this.readText(response, where, signal);
+        if (status >= 200 && status < 300) {
+          throw new DomoError({
+            ...where,
+            kind: 'upstream',
+            status,
+            secrets: this.secrets(credentials),
+            message: `Domo answered with an HTML page (${htmlTitle(text) ?? 'no title'}) instead of JSON`,
+          });
+        }
+        throw this.statusError(
+          status,
+          text,
+          contentType,
+          response.headers['retry-after'],
+          where,
+          this.secrets(credentials),
+        );
+      }
+      let bytes = 0;
+      try {
+        for await (const chunk of response.body) {
+          bytes += (chunk as Uint8Array).byteLength;
+          if (reader.write(chunk as Uint8Array)) {
+            done.abort();
+            break;
+          }
+        }
+        return reader.end();
+      } catch (error) {
+        if (error instanceof BodyReadError) {
+          done.abort();
+          throw new DomoError({ ...where, kind: error.kind, status, message: error.message, cause: error });
+        }
+        if (error instanceof DomoError) throw error;
+        const failure = this.transportError(error, where, signal);
+        if (failure.kind !== 'connection') throw failure;
+        // Not "could not reach Domo": it answered, and the connection broke while it did.
+        throw new DomoError({
+          ...where,
+          kind: 'connection',
+          status,
+          message: `the connection broke while reading Domo's answer (${errorCode(error) ?? 'closed'}, after ${bytes} bytes)`,
+          cause: error,
+        });
+      }
+    } finally {
+      signal?.removeEventListener('abort', forward);
+    }
+  }
+
+  /** Reads a body whole, up to maxResponseBytes: past it a 2xx is `too_large`, an error body is cut. */
+  private async readText(
+    response: Dispatcher.ResponseData,
+    where: { method: string; path: string },
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const status = response.statusCode;
+    try {
+      const cut = status < 200 || status >= 300;
+      return await readBounded(response.body, response.headers['content-length'], this.maxResponseBytes, cut);
+    } catch (error) {
+      if (error instanceof BodyReadError)
+        throw new DomoError({ ...where, kind: error.kind, status, message: error.message });
+      throw this.transportError(error, where, signal);
+    }
+  }
+
+  /** Sends one attempt and waits for the response headers; transport failures become DomoErrors. */
+  private async send(
+    credentials: Credentials,
+    request: DomoRequest,
+    attempt: number,
+    signal: AbortSignal | undefined,
+    requestSignal: AbortSignal | undefined = signal,
+  ): Promise<Dispatcher.ResponseData> {
     if (signal?.aborted) throw this.aborted(request);
     this.options.onAttempt?.(request, attempt);
     const headers: Record<string, string> = {
@@ -191,9 +366,6 @@ export class DomoHttp {
       }
     }
     const where = { method: request.method, path: request.path };
-    // What this call sent that a server echoing it back must not see leave: the token, and any
-    // credential-looking header beside it (src/errors/redact.ts).
-    const secrets = [credentials.token, ...secretHeaderValues(this.options.headers ?? {})];
     let response: Dispatcher.ResponseData;
     try {
       response = await this.dispatcher.request({
@@ -203,39 +375,14 @@ export class DomoHttp {
         headers,
         // undici documents Iterable bodies (Dispatcher.md) though its typings omit them.
         body: body as Dispatcher.DispatchOptions['body'],
-        signal,
+        signal: requestSignal,
         headersTimeout: this.options.headersTimeoutMs,
         bodyTimeout: this.options.bodyTimeoutMs,
       });
     } catch (error) {
       throw this.transportError(error, where, signal);
     }
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      throw this.transportError(error, where, signal);
-    }
-    const status = response.statusCode;
-    const contentType = String(response.headers['content-type'] ?? '');
-    if (status >= 200 && status < 300) {
-      if (text.trim() === '') return undefined as T;
-      try {
-        // A successful answer reaches clients too (a commit's answer, a name): the same redaction.
-        return JSON.parse(redactText(text, secrets)) as T;
-      } catch {
-        throw new DomoError({
-          ...where,
-          kind: 'upstream',
-          status,
-          secrets,
-          message: looksLikeHtml(text, contentType)
-            ? `Domo answered with an HTML page (${htmlTitle(text) ?? 'no title'}) instead of JSON`
-            : 'Domo answered with a body that is not JSON',
-        });
-      }
-    }
-    throw this.statusError(status, text, contentType, response.headers['retry-after'], where, secrets);
+    return response;
   }
 
   private statusError(

@@ -2,6 +2,7 @@
 import type { Call } from './call.ts';
 import { unexpectedShape } from './call.ts';
 import { apiPath, type DomoRequest } from './http.ts';
+import { SqlAnswerReader } from './json-stream.ts';
 import type { DomoQueryColumnsResult, DomoQueryRowObjects } from './types.ts';
 
 /** A query answer in one shape, whichever of Domo's two shapes came back. */
@@ -12,25 +13,41 @@ export interface QueryResult {
   rows: unknown[][];
 }
 
+/** A query answer as execute() returns it: at most `maxRows` rows. */
+export interface QueryAnswer extends QueryResult {
+  /** Domo had more rows than `maxRows`; the rest were never read. */
+  truncated: boolean;
+}
+
+export interface ExecuteOptions {
+  /**
+   * Rows to keep (default: all). One more is read to know the answer was cut; then the upstream
+   * response is aborted, so a huge answer costs only the rows kept.
+   */
+  maxRows?: number;
+}
+
 export class QueryApi {
   constructor(private readonly call: Call) {}
 
   /**
    * Runs SQL on one dataset. Accepts the API doc's array of row objects and the
-   * `{columns, metadata, rows, numRows}` answer real instances send (DOMO-NOTES.md).
+   * `{columns, metadata, rows, numRows}` answer real instances send (DOMO-NOTES.md), read as it
+   * arrives (json-stream.ts): memory grows with the rows kept, not the answer's size.
    */
-  async execute(datasetId: string, sql: string): Promise<QueryResult> {
+  async execute(datasetId: string, sql: string, options: ExecuteOptions = {}): Promise<QueryAnswer> {
     const request: DomoRequest = {
       method: 'POST',
       path: apiPath`/api/query/v1/execute/${datasetId}`,
       json: { sql },
       idempotent: true,
+      read: (maxValueBytes) => new SqlAnswerReader({ maxRows: options.maxRows, maxValueBytes }),
     };
-    const body = await this.call<DomoQueryRowObjects | DomoQueryColumnsResult>(request);
-    return normalizeQueryResult(body, request);
+    return this.call<QueryAnswer>(request);
   }
 }
 
+/** Reads a whole, already parsed answer; the streamed path (json-stream.ts) reads the same shapes. */
 export function normalizeQueryResult(
   body: unknown,
   request: Pick<DomoRequest, 'method' | 'path'> = { method: 'POST', path: '/api/query/v1/execute' },

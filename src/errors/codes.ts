@@ -50,6 +50,8 @@ export const FAILURES = {
   aborted: { code: 'CANCELLED', httpStatus: 499 },
   /** Domo failed (5xx), or answered something that is not the JSON it documents. */
   upstream: { code: 'UPSTREAM_ERROR', httpStatus: 502 },
+  /** Domo's answer is larger than DOMO_MAX_RESPONSE_BYTES (a SQL answer: one row that large); never retried. */
+  too_large: { code: 'UPSTREAM_RESPONSE_TOO_LARGE', httpStatus: 502 },
   /** The request already made DOMO_MAX_CALLS_PER_REQUEST upstream calls (src/domo/call.ts). */
   over_budget: { code: 'OPERATION_TOO_COMPLEX', httpStatus: 400 },
 

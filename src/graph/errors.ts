@@ -43,8 +43,9 @@ export function domoErrorToGraphQL(error: DomoError, located?: GraphQLError): Gr
   // As the operation limits (limits.ts) name theirs.
   if (error instanceof CallBudgetError)
     Object.assign(extensions, { limit: 'DOMO_MAX_CALLS_PER_REQUEST', max: error.maxCalls });
+  if (error.kind === 'too_large') extensions.limit = 'DOMO_MAX_RESPONSE_BYTES';
   const message =
-    code === 'UPSTREAM_ERROR' || code === 'UPSTREAM_TIMEOUT'
+    code === 'UPSTREAM_ERROR' || code === 'UPSTREAM_TIMEOUT' || code === 'UPSTREAM_RESPONSE_TOO_LARGE'
       ? `Domo request failed: ${error.message} (${error.method} ${error.path})`
       : error.message;
   return new GraphQLError(message, {

@@ -9,7 +9,20 @@ import type { AddressInfo } from 'node:net';
 export type Step =
   | { status: number; body?: string; headers?: Record<string, string> }
   | { reset: true }
-  | { hang: true };
+  | { hang: true }
+  | StreamStep;
+
+/**
+ * A body written chunk by chunk as the client reads it (backpressure), generated on the fly so a
+ * huge answer is never held; stops as soon as the client closes the connection.
+ */
+export interface StreamStep {
+  status: number;
+  headers?: Record<string, string>;
+  chunks: () => Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
+  /** After the last chunk, destroy the socket (a connection broken mid-body) instead of ending. */
+  thenReset?: boolean;
+}
 
 export interface FakeUpstream {
   url: string;
@@ -17,6 +30,8 @@ export interface FakeUpstream {
   requests: Array<{ method: string; url: string; headers: IncomingMessage['headers'] }>;
   /** Requests whose connection closed before an answer was sent (the client gave up). */
   abandoned: number;
+  /** Body bytes written by stream steps, in all. */
+  sent: number;
   close(): Promise<void>;
 }
 
@@ -31,7 +46,7 @@ export type Responder = (request: FakeUpstream['requests'][number]) => Step;
 
 /** Serves `steps` in order (once they run out, the last step repeats), or asks `steps` per request. */
 export async function fakeUpstream(steps: Step[] | Responder): Promise<FakeUpstream> {
-  const fake: FakeUpstream = { url: '', requests: [], abandoned: 0, close: async () => {} };
+  const fake: FakeUpstream = { url: '', requests: [], abandoned: 0, sent: 0, close: async () => {} };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers };
     const step =
@@ -46,6 +61,11 @@ export async function fakeUpstream(steps: Step[] | Responder): Promise<FakeUpstr
       return;
     }
     if ('hang' in step) return;
+    if ('chunks' in step) {
+      res.writeHead(step.status, step.headers ?? {});
+      void pump(step, req, res, fake);
+      return;
+    }
     res.writeHead(step.status, step.headers ?? {});
     res.end(step.body ?? '');
   });
@@ -57,4 +77,23 @@ export async function fakeUpstream(steps: Step[] | Responder): Promise<FakeUpstr
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   return fake;
+}
+
+async function pump(step: StreamStep, req: IncomingMessage, res: ServerResponse, fake: FakeUpstream) {
+  const closed = new AbortController();
+  res.on('close', () => closed.abort());
+  try {
+    for await (const chunk of step.chunks()) {
+      if (closed.signal.aborted) return;
+      fake.sent += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+      if (!res.write(chunk)) await once(res, 'drain', { signal: closed.signal });
+    }
+    if (step.thenReset) {
+      // Destroying drops unflushed writes: let the headers and chunks reach the client first.
+      await new Promise((resolve) => res.write('', resolve));
+      req.socket.destroy();
+    } else res.end();
+  } catch {
+    // the client went away mid-body
+  }
 }

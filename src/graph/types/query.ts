@@ -1,5 +1,5 @@
 /** SQL on a dataset: `Dataset.query(sql)` and `Query.sql(datasetId, sql)`. */
-import type { QueryResult } from '../../domo/query.ts';
+import type { QueryAnswer } from '../../domo/query.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
 import { badUserInput } from '../errors.ts';
@@ -7,9 +7,8 @@ import { DATASET_ID_ARG } from './args.ts';
 import { asColumnType, ColumnTypeRef } from './column.ts';
 import { DatasetRef, datasetColumns, datasetEntry } from './dataset.ts';
 
-interface SqlResult extends QueryResult {
+interface SqlResult extends QueryAnswer {
   datasetId: string;
-  truncated: boolean;
 }
 
 interface ResultColumn {
@@ -22,10 +21,9 @@ interface ResultColumn {
 
 async function runSql(ctx: GraphContext, datasetId: string, sql: string): Promise<SqlResult> {
   if (sql.trim() === '') throw badUserInput('sql must not be empty', 'sql');
-  const result = await ctx.domo.query.execute(datasetId, sql);
-  const max = ctx.settings.maxQueryRows;
-  const truncated = result.rows.length > max;
-  return { ...result, rows: truncated ? result.rows.slice(0, max) : result.rows, datasetId, truncated };
+  // Domo's answer is read only up to the cap (and one row more, to set `truncated`).
+  const result = await ctx.domo.query.execute(datasetId, sql, { maxRows: ctx.settings.maxQueryRows });
+  return { ...result, datasetId };
 }
 
 /** Guesses a type from a value, for computed columns the schema does not know. */

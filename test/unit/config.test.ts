@@ -36,6 +36,7 @@ describe('loadConfig defaults', () => {
         sqlShape: 'objects',
         largeRows: 200_000,
         executionSettleMs: 200,
+        queryTimeoutMs: 60_000,
       },
     });
   });
@@ -104,6 +105,7 @@ describe('loadConfig defaults', () => {
         sqlShape: 'columns',
         largeRows: 10,
         executionSettleMs: 200,
+        queryTimeoutMs: 60_000,
       },
     });
   });

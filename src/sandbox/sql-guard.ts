@@ -126,15 +126,12 @@ class Walker {
     }
     if (!value || typeof value !== 'object') return;
     const object = value as Json;
-    if (typeof object.class === 'string') return this.expression(object, scope);
-    if (typeof object.type === 'string') {
-      const type = object.type;
-      if (type.endsWith('_NODE')) return this.node(object, scope);
-      if (NODE_TYPES.has(type)) return this.fields(object, scope);
-      if (TABLE_REFS.has(type)) return this.tableRef(object, scope);
-      refuse(type);
-    }
-    this.fields(object, scope);
+    if (typeof object.class === 'string') this.expression(object, scope);
+    else if (typeof object.type !== 'string') this.fields(object, scope);
+    else if (object.type.endsWith('_NODE')) this.node(object, scope);
+    else if (NODE_TYPES.has(object.type)) this.fields(object, scope);
+    else if (TABLE_REFS.has(object.type)) this.tableRef(object, scope);
+    else refuse(object.type);
   }
 
   private fields(object: Json, scope: readonly string[]): void {

@@ -14,23 +14,48 @@ interface Token {
   text: string;
 }
 
+/** The characters DuckDB's lexer takes as white space (not every Unicode space, as \s would). */
+const SPACE = /[ \t\n\r\f\v]/;
+
+/** The end of a block comment opening at `at`, nested ones included, as DuckDB (PostgreSQL) reads them. */
+function blockCommentEnd(sql: string, at: number): number {
+  let depth = 0;
+  let i = at;
+  while (i < sql.length) {
+    if (sql[i] === '/' && sql[i + 1] === '*') {
+      depth++;
+      i += 2;
+    } else if (sql[i] === '*' && sql[i + 1] === '/') {
+      depth--;
+      i += 2;
+      if (depth === 0) return i;
+    } else {
+      i++;
+    }
+  }
+  throw badRequest('unterminated comment in SQL');
+}
+
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < sql.length) {
     const c = sql[i]!;
     const start = i;
-    if (/\s/.test(c)) {
-      while (i < sql.length && /\s/.test(sql[i]!)) i++;
+    if (SPACE.test(c)) {
+      while (i < sql.length && SPACE.test(sql[i]!)) i++;
       tokens.push({ kind: 'space', text: sql.slice(start, i) });
     } else if (c === '-' && sql[i + 1] === '-') {
-      while (i < sql.length && sql[i] !== '\n') i++;
+      // DuckDB ends a line comment at \r as well as \n.
+      while (i < sql.length && sql[i] !== '\n' && sql[i] !== '\r') i++;
       tokens.push({ kind: 'comment', text: sql.slice(start, i) });
     } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      if (end < 0) throw badRequest('unterminated comment in SQL');
-      i = end + 2;
+      i = blockCommentEnd(sql, i);
       tokens.push({ kind: 'comment', text: sql.slice(start, i) });
+    } else if (c === '$') {
+      // Dollar-quoted strings ($$…$$, $tag$…$tag$) and $1 parameters: DuckDB would read a string
+      // where this tokenizer sees code.
+      throw badRequest('$ is not supported in SQL outside strings and quoted names');
     } else if (c === "'") {
       i++;
       let value = '';
@@ -72,8 +97,8 @@ export function tokenize(sql: string): Token[] {
         }
       }
       tokens.push({ kind: 'quoted', text: `"${name.replaceAll('"', '""')}"` });
-    } else if (/[A-Za-z_0-9$]/.test(c)) {
-      while (i < sql.length && /[A-Za-z_0-9$]/.test(sql[i]!)) i++;
+    } else if (/[A-Za-z_0-9]/.test(c)) {
+      while (i < sql.length && /[A-Za-z_0-9]/.test(sql[i]!)) i++;
       tokens.push({ kind: 'word', text: sql.slice(start, i) });
     } else {
       i++;
@@ -175,9 +200,14 @@ export function toDuckDbSql(sql: string, table: string): string {
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.kind === 'space' || t.kind === 'comment') {
-      out.push(t.text);
+      // A comment goes as one space: DuckDB then reads no comment at all, so nothing can hide in
+      // a disagreement about where one ends.
+      out.push(t.kind === 'comment' ? ' ' : t.text);
       continue;
     }
+    // A string glued to a word would be a prefixed literal for DuckDB (E'…' reads backslash
+    // escapes, so it could end elsewhere than this tokenizer thinks): keep them apart.
+    if (t.kind === 'string' && tokens[k - 1] && tokens[k - 1]!.kind !== 'space') out.push(' ');
     const upper = t.text.toUpperCase();
     if (expectTable) {
       if (t.kind === 'string') throw badRequest('a string cannot stand for a table (no file access)');

@@ -96,6 +96,11 @@ export class GuardedQueries {
     }
   }
 
+  /** Queries running now (tests wait on it to see an interrupt land). */
+  get size(): number {
+    return this.running.size;
+  }
+
   /** Interrupts every running query and waits until each has let go of its connection. */
   async close(): Promise<void> {
     this.closing = true;

@@ -4,7 +4,8 @@
  * - one SELECT statement (json_serialize_sql serialises nothing else);
  * - every table is the dataset's own table, unqualified, or a CTE name in scope where it is used;
  * - no table function, no SHOW/DESCRIBE/SUMMARIZE, no PIVOT, no time travel (`AT (…)`);
- * - every function is on the allow-list (see lockdown.ts), never schema- or catalog-qualified;
+ * - every function is on the allow-list (see lockdown.ts), qualified by no schema but `main` and no
+ *   catalog;
  * - every node kind is one this file knows: an unknown kind is refused, not skipped.
  */
 import { badRequest } from './errors.ts';
@@ -162,7 +163,11 @@ class Walker {
     }
     if (kind === 'FUNCTION' || kind === 'WINDOW') {
       const name = String(expression.function_name);
-      if (expression.schema || expression.catalog || !this.rules.functions.has(name.toLowerCase())) {
+      // The parser itself writes `main` for some (EXTRACT becomes main.date_part); the allow-list
+      // holds only main's functions, so `main` adds nothing, while another schema or a catalog would.
+      const schema = String(expression.schema ?? '').toLowerCase();
+      const elsewhere = (schema !== '' && schema !== 'main') || Boolean(expression.catalog);
+      if (elsewhere || !this.rules.functions.has(name.toLowerCase())) {
         throw badRequest(`function ${name} is not available`);
       }
     }

@@ -165,7 +165,16 @@ const REFUSED_WORDS = new Set([
 const REFUSED_FUNCTION =
   /^(READ_\w+|GLOB|PARQUET_\w+|SNIFF_CSV|QUERY_TABLE|QUERY|GETENV|ICEBERG_\w+|DELTA_SCAN|DUCKDB_\w+|PRAGMA_\w+|WHICH_SECRET|CURRENT_SETTING)$/;
 
-export function toDuckDbSql(sql: string, table: string): string {
+/**
+ * @param table the dataset's table, quoted (`"ds_<id>"`)
+ * @param isOtherDataset whether a table name is the id of another dataset (refused, not rewritten)
+ */
+export function toDuckDbSql(
+  sql: string,
+  table: string,
+  isOtherDataset: (name: string) => boolean = () => false,
+): string {
+  const ownKey = table.slice(1, -1).replaceAll('""', '"').toLowerCase();
   const tokens = tokenize(sql);
   const significant = tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
   if (significant.length === 0) throw badRequest('the SQL statement is empty');
@@ -180,14 +189,21 @@ export function toDuckDbSql(sql: string, table: string): string {
   const cteNames = new Set<string>();
   for (let k = 0; k < significant.length; k++) {
     const t = significant[k]!;
-    const next = significant[k + 1];
+    const prev = significant[k - 1]?.text.toUpperCase();
     if (
-      (t.kind === 'word' || t.kind === 'quoted') &&
-      next?.text.toUpperCase() === 'AS' &&
-      significant[k + 2]?.text === '('
-    ) {
-      const prev = significant[k - 1]?.text.toUpperCase();
-      if (prev === 'WITH' || prev === ',' || prev === 'RECURSIVE') cteNames.add(identKey(t));
+      (t.kind !== 'word' && t.kind !== 'quoted') ||
+      (prev !== 'WITH' && prev !== ',' && prev !== 'RECURSIVE')
+    )
+      continue;
+    // `name AS (` or, with a column list, `name (a, b) AS (`.
+    let as = k + 1;
+    if (significant[as]?.text === '(') {
+      // Bounded, so a text full of `, x (` costs linear time.
+      while (as < significant.length && as - k < 2_000 && significant[as]!.text !== ')') as++;
+      as++;
+    }
+    if (significant[as]?.text.toUpperCase() === 'AS' && significant[as + 1]?.text === '(') {
+      cteNames.add(identKey(t));
     }
   }
 
@@ -227,6 +243,7 @@ export function toDuckDbSql(sql: string, table: string): string {
         if (end === k && cteNames.has(identKey(t))) {
           out.push(t.text);
         } else {
+          refuseForeignTable(tokens.slice(k, end + 1), ownKey, isOtherDataset);
           out.push(table);
         }
         k = end;
@@ -255,15 +272,40 @@ export function toDuckDbSql(sql: string, table: string): string {
       } else if (REFUSED_WORDS.has(upper)) {
         throw badRequest(`${upper} is not supported in a query; quote a column of that name with backticks`);
       }
-      if (REFUSED_FUNCTION.test(upper)) {
-        const after = tokens.slice(k + 1).find((x) => x.kind !== 'space' && x.kind !== 'comment');
-        if (after?.text === '(') throw badRequest(`function ${t.text} is not available`);
-      }
+    }
+    // A quoted name calls a function just as a bare one does: `"current_setting"(…)`.
+    if ((t.kind === 'word' || t.kind === 'quoted') && REFUSED_FUNCTION.test(identKey(t).toUpperCase())) {
+      const after = tokens.slice(k + 1).find((x) => x.kind !== 'space' && x.kind !== 'comment');
+      if (after?.text === '(') throw badRequest(`function ${identKey(t)} is not available`);
     }
     lastWord = t.kind === 'word' ? upper : '';
     out.push(t.text);
   }
   return out.join('').replace(/;\s*$/, '');
+}
+
+/** Names of DuckDB's catalogs and of the sandbox's own tables, in any part of a dotted name. */
+const CATALOG_NAME = /^(information_schema|pg_catalog|pg_\w+|sqlite_\w+|duckdb_\w+|system|temp)$/;
+const INTERNAL_TABLE = /^(ds_|_domo)/;
+/** A quoted name that reads as a path or a file (DuckDB would scan a file named so, were it allowed). */
+const FILE_LIKE = /[/\\:~]|\.(csv|tsv|txt|json|jsonl|ndjson|parquet|arrow|xlsx|db|duckdb|sqlite|gz|zst)$/i;
+
+/**
+ * The table name is free, but one that names a catalog, another dataset's internal table or another
+ * dataset's id shows a caller reaching elsewhere: it is refused rather than silently read as this one.
+ */
+function refuseForeignTable(name: Token[], ownKey: string, isOtherDataset: (name: string) => boolean): void {
+  const parts = name.filter((t) => t.text !== '.').map(identKey);
+  const last = parts[parts.length - 1]!;
+  if (parts.some((part) => FILE_LIKE.test(part))) {
+    throw badRequest('a file cannot stand for a table (no file access)');
+  }
+  if (parts.some((part) => CATALOG_NAME.test(part.toLowerCase()))) {
+    throw badRequest(`system catalogs are not available in a query: ${name.map((t) => t.text).join('')}`);
+  }
+  if ((INTERNAL_TABLE.test(last.toLowerCase()) && last.toLowerCase() !== ownKey) || isOtherDataset(last)) {
+    throw badRequest('a query may read only the dataset it is sent to');
+  }
 }
 
 function identKey(t: Token): string {

@@ -107,6 +107,11 @@ export class SandboxStore {
     return this.queries.run(sql, options);
   }
 
+  /** Callers' queries running now. */
+  get runningQueries(): number {
+    return this.queries.size;
+  }
+
   /** Interrupts running queries, waits for the writes in progress, and closes the database. */
   async close(): Promise<void> {
     await this.queries.close();

@@ -36,7 +36,7 @@ export function queryRoutes(router: Router, store: SandboxStore, options: QueryR
     if (!body || typeof body.sql !== 'string' || body.sql.trim() === '') {
       throw badRequest('the body must carry the SQL statement as {"sql": "..."}');
     }
-    const sql = toDuckDbSql(body.sql, tableName(id));
+    const sql = toDuckDbSql(body.sql, tableName(id), (name) => name !== id && store.hasDataset(name));
     const reader = await store.query(sql, {
       table: `ds_${id}`,
       timeoutMs: options.timeoutMs,

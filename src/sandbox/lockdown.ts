@@ -88,7 +88,9 @@ export async function allowedFunctions(conn: DuckDBConnection): Promise<Set<stri
     `SELECT DISTINCT lower(function_name) FROM duckdb_functions()
      WHERE schema_name = 'main' AND function_type IN ('scalar', 'aggregate', 'macro')`,
   );
-  const names = new Set<string>();
+  // UNNEST in a select list is the binder's own, not a catalogue scalar (in FROM it is a table
+  // function, which sql-guard.ts refuses by position).
+  const names = new Set<string>(['unnest', 'unlist']);
   for (const [name] of reader.getRows()) {
     const text = String(name);
     if (!deniedFunction(text)) names.add(text);

@@ -86,7 +86,7 @@ describe('toDuckDbSql: translation', () => {
     refused('SELECT 1 /* /* */ FROM t', /unterminated comment/);
   });
 
-  it('keeps a string apart from the word before it, so E\'…\' cannot become an escape string', () => {
+  it("keeps a string apart from the word before it, so E'…' cannot become an escape string", () => {
     expect(sql("SELECT DATE'2024-01-01' FROM t")).toBe(`SELECT DATE '2024-01-01' FROM "ds_x"`);
     expect(sql("SELECT E'\\\\' FROM t")).toBe(`SELECT E '\\' FROM "ds_x"`);
   });

@@ -28,8 +28,8 @@ const NODE_TYPES = new Set([
   'LIMIT_PERCENT_MODIFIER',
   'DISTINCT_MODIFIER',
   'ORDER_DEFAULT',
-  'ORDER_ASCENDING',
-  'ORDER_DESCENDING',
+  'ASCENDING',
+  'DESCENDING',
 ]);
 /** Table references a query may use; BASE_TABLE is checked further. */
 const TABLE_REFS = new Set(['BASE_TABLE', 'JOIN', 'SUBQUERY', 'EXPRESSION_LIST', 'EMPTY']);
@@ -130,7 +130,7 @@ class Walker {
     if (typeof object.class === 'string') this.expression(object, scope);
     else if (typeof object.type !== 'string') this.fields(object, scope);
     else if (object.type.endsWith('_NODE')) this.node(object, scope);
-    else if (NODE_TYPES.has(object.type)) this.fields(object, scope);
+    else if (NODE_TYPES.has(object.type) || object.type.endsWith('_TYPE_INFO')) this.fields(object, scope);
     else if (TABLE_REFS.has(object.type)) this.tableRef(object, scope);
     else refuse(object.type);
   }

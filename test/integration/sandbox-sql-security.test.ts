@@ -174,6 +174,26 @@ describe('legitimate SQL still works', () => {
     ],
     ['UNION of the dataset', 'SELECT region FROM t UNION SELECT product FROM t'],
     ['a trailing semicolon', 'SELECT 1 AS one FROM t LIMIT 1;'],
+    [
+      'ORDER BY DESC/ASC with NULLS, DISTINCT, casts to parameterised types',
+      'SELECT DISTINCT region, CAST(unit_price AS DECIMAL(10, 2)) AS p FROM t ORDER BY region DESC NULLS LAST, p ASC LIMIT 3',
+    ],
+    [
+      'HAVING, GROUP BY ALL, window frames, FILTER',
+      'SELECT region, COUNT(*) FILTER (WHERE quantity > 2) AS n, SUM(quantity) AS q FROM t GROUP BY ALL HAVING COUNT(*) > 1 ORDER BY q DESC',
+    ],
+    [
+      'joins of the dataset with itself',
+      'SELECT a.region, COUNT(*) AS n FROM t a JOIN t b ON a.transaction_id = b.transaction_id LEFT JOIN t c ON c.transaction_id = a.transaction_id GROUP BY a.region',
+    ],
+    [
+      'INTERSECT and EXCEPT',
+      'SELECT region FROM t INTERSECT SELECT region FROM t EXCEPT SELECT product FROM t',
+    ],
+    [
+      'VALUES and literals',
+      "SELECT v.a, DATE '2024-01-01' AS d, INTERVAL 1 DAY AS i FROM (VALUES (1), (2)) v(a)",
+    ],
   ])('%s', async (_name, sql) => {
     const res = await post(sql);
     expect(res.status, res.text).toBe(200);

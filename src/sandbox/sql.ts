@@ -4,7 +4,10 @@
  * - backtick identifiers (MySQL style) become double-quoted ones;
  * - only one read statement (SELECT or WITH … SELECT) is taken, with no table function, no string
  *   as a table, and none of DuckDB's statement-like subqueries (TABLE, SUMMARIZE, SHOW, PIVOT, …),
- *   so a query cannot reach files, settings or other tables.
+ *   so a query cannot reach files, settings or other tables;
+ * - comments are read as DuckDB reads them and sent as a space, so the two never disagree on them.
+ * This is the first layer only: query-exec.ts then checks DuckDB's own parse tree (sql-guard.ts),
+ * and DuckDB itself has file access and extensions off (lockdown.ts).
  */
 import { badRequest } from './errors.ts';
 

@@ -69,6 +69,39 @@ describe('DuckDB guards on the sandbox database', () => {
   });
 });
 
+describe("the sandbox's own file work under the lockdown", () => {
+  it('uploads (read_csv on the parts) and SANDBOX_DB persistence still work', async () => {
+    const dbDir = await mkdtemp(join(tmpdir(), 'sql-security-db-'));
+    const dbPath = join(dbDir, 'sandbox.duckdb');
+    const call = (box: Sandbox, method: string, path: string, body?: string) =>
+      fetch(`${box.url}${path}`, {
+        method,
+        headers: { 'x-domo-developer-token': TOKEN, 'content-type': 'application/json' },
+        body,
+      });
+    const staging = DEMO_DATASETS.staging;
+    try {
+      const first = await createSandbox({ token: TOKEN, largeRows: 10, dbPath });
+      const base = `/api/data/v3/datasources/${staging}/uploads`;
+      const { uploadId } = (await (await call(first, 'POST', base, '{}')).json()) as { uploadId: number };
+      expect((await call(first, 'PUT', `${base}/${uploadId}/parts/1`, '7,seven,7,\n')).status).toBe(200);
+      const commit = await call(first, 'PUT', `${base}/${uploadId}/commit`, '{"action":"APPEND"}');
+      expect(commit.status, await commit.clone().text()).toBe(200);
+      await first.close();
+      const second = await createSandbox({ token: TOKEN, largeRows: 10, dbPath });
+      try {
+        const sql = JSON.stringify({ sql: 'SELECT count(*) AS n FROM t WHERE id = 7' });
+        const res = await call(second, 'POST', `/api/query/v1/execute/${staging}`, sql);
+        expect(await res.json()).toEqual([{ n: 1 }]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dbDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('hostile SQL over HTTP', () => {
   const corpus = hostileQueries('<dir>', OTHER);
 

@@ -10,7 +10,7 @@ import {
   StatementType,
 } from '@duckdb/node-api';
 import { badRequest, SandboxError } from './errors.ts';
-import { checkSerializedQuery } from './sql-guard.ts';
+import { checkSerializedQuery, UnlistedFunctionError } from './sql-guard.ts';
 
 export interface QueryOptions {
   /** The dataset's table, unquoted (`ds_<id>`): the only table the query may read. */
@@ -39,6 +39,8 @@ export class GuardedQueries {
   constructor(
     private readonly db: DuckDBInstance,
     private readonly functions: () => ReadonlySet<string>,
+    /** Re-reads the allow-list (a macro the sandbox defined after lockDown, say). */
+    private readonly refreshFunctions: () => Promise<void>,
   ) {}
 
   async run(sql: string, options: QueryOptions): Promise<DuckDBResultReader> {
@@ -67,10 +69,17 @@ export class GuardedQueries {
       conn = await this.db.connect();
       check();
       const checked = await conn.runAndReadAll('SELECT json_serialize_sql(CAST($1 AS VARCHAR))', [sql]);
-      checkSerializedQuery(String(checked.getRows()[0]?.[0]), {
-        table: options.table,
-        functions: this.functions(),
-      });
+      const tree = String(checked.getRows()[0]?.[0]);
+      const guard = () => checkSerializedQuery(tree, { table: options.table, functions: this.functions() });
+      try {
+        guard();
+      } catch (error) {
+        // Only the sandbox can define functions (a query cannot), so a name missing from the list
+        // may be one it defined since: read the catalogue again, once, and check again.
+        if (!(error instanceof UnlistedFunctionError)) throw error;
+        await this.refreshFunctions();
+        guard();
+      }
       check();
       const prepared = await conn.prepare(sql);
       try {

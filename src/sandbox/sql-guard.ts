@@ -8,7 +8,15 @@
  *   catalog;
  * - every node kind is one this file knows: an unknown kind is refused, not skipped.
  */
-import { badRequest } from './errors.ts';
+import { badRequest, SandboxError } from './errors.ts';
+import { deniedFunction } from './lockdown.ts';
+
+/** A function not on the allow-list; the caller may re-read the catalogue once. */
+export class UnlistedFunctionError extends SandboxError {
+  constructor(readonly functionName: string) {
+    super(400, `function ${functionName} is not available`);
+  }
+}
 
 type Json = Record<string, unknown>;
 
@@ -168,7 +176,8 @@ class Walker {
       const schema = String(expression.schema ?? '').toLowerCase();
       const elsewhere = (schema !== '' && schema !== 'main') || Boolean(expression.catalog);
       if (elsewhere || !this.rules.functions.has(name.toLowerCase())) {
-        throw badRequest(`function ${name} is not available`);
+        if (elsewhere || deniedFunction(name)) throw badRequest(`function ${name} is not available`);
+        throw new UnlistedFunctionError(name);
       }
     }
     this.fields(expression, scope);

@@ -67,7 +67,11 @@ export class SandboxStore {
     /** The only directory DuckDB may read or write (upload parts, spill files); removed at close. */
     readonly fileRoot: string,
   ) {
-    this.queries = new GuardedQueries(db, () => this.functions);
+    this.queries = new GuardedQueries(
+      db,
+      () => this.functions,
+      () => this.readFunctions(),
+    );
   }
 
   /**
@@ -95,10 +99,12 @@ export class SandboxStore {
    * DuckDB's configuration. Callers' queries are refused until then.
    */
   async lockDown(): Promise<void> {
-    await this.serial(async () => {
-      this.functions = await allowedFunctions(this.conn);
-      await lockConfiguration(this.conn);
-    });
+    await this.readFunctions();
+    await this.serial(() => lockConfiguration(this.conn));
+  }
+
+  private async readFunctions(): Promise<void> {
+    this.functions = await this.serial(() => allowedFunctions(this.conn));
   }
 
   /** Runs a caller's SQL, checked and under a deadline (query-exec.ts). */

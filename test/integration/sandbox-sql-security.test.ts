@@ -165,6 +165,21 @@ describe('the parse-tree guard alone (DuckDB dialect, tokenizer skipped)', () =>
   });
 });
 
+describe('functions the sandbox defines', () => {
+  it('a macro the sandbox creates (as mysql-functions.ts does) is callable, even after lockDown', async () => {
+    expect((await post('SELECT sandbox_twice(quantity) AS q FROM t LIMIT 1')).status).toBe(400);
+    await sandbox.store.run('CREATE OR REPLACE MACRO sandbox_twice(x) AS x * 2');
+    const res = await post('SELECT sandbox_twice(2) AS q FROM t LIMIT 1');
+    expect(res, res.text).toMatchObject({ status: 200, body: [{ q: 4 }] });
+  });
+
+  it('a table macro never is', async () => {
+    await sandbox.store.run('CREATE OR REPLACE MACRO sandbox_rows() AS TABLE SELECT 1 AS x');
+    expect((await post('SELECT * FROM sandbox_rows()')).status).toBe(400);
+    expect((await post('SELECT sandbox_rows() FROM t')).status).toBe(400);
+  });
+});
+
 describe('legitimate SQL still works', () => {
   it.each([
     [

@@ -10,106 +10,9 @@
  * and DuckDB itself has file access and extensions off (lockdown.ts).
  */
 import { badRequest } from './errors.ts';
+import { identKey, type Token, tokenize } from './sql-tokens.ts';
 
-type TokenKind = 'space' | 'comment' | 'string' | 'quoted' | 'word' | 'symbol';
-interface Token {
-  kind: TokenKind;
-  text: string;
-}
-
-/** The characters DuckDB's lexer takes as white space (not every Unicode space, as \s would). */
-const SPACE = /[ \t\n\r\f\v]/;
-
-/** The end of a block comment opening at `at`, nested ones included, as DuckDB (PostgreSQL) reads them. */
-function blockCommentEnd(sql: string, at: number): number {
-  let depth = 0;
-  let i = at;
-  while (i < sql.length) {
-    if (sql[i] === '/' && sql[i + 1] === '*') {
-      depth++;
-      i += 2;
-    } else if (sql[i] === '*' && sql[i + 1] === '/') {
-      depth--;
-      i += 2;
-      if (depth === 0) return i;
-    } else {
-      i++;
-    }
-  }
-  throw badRequest('unterminated comment in SQL');
-}
-
-export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    const start = i;
-    if (SPACE.test(c)) {
-      while (i < sql.length && SPACE.test(sql[i]!)) i++;
-      tokens.push({ kind: 'space', text: sql.slice(start, i) });
-    } else if (c === '-' && sql[i + 1] === '-') {
-      // DuckDB ends a line comment at \r as well as \n.
-      while (i < sql.length && sql[i] !== '\n' && sql[i] !== '\r') i++;
-      tokens.push({ kind: 'comment', text: sql.slice(start, i) });
-    } else if (c === '/' && sql[i + 1] === '*') {
-      i = blockCommentEnd(sql, i);
-      tokens.push({ kind: 'comment', text: sql.slice(start, i) });
-    } else if (c === '$') {
-      // Dollar-quoted strings ($$…$$, $tag$…$tag$) and $1 parameters: DuckDB would read a string
-      // where this tokenizer sees code.
-      throw badRequest('$ is not supported in SQL outside strings and quoted names');
-    } else if (c === "'") {
-      i++;
-      let value = '';
-      for (;;) {
-        if (i >= sql.length) throw badRequest('unterminated string literal in SQL');
-        const ch = sql[i]!;
-        if (ch === '\\' && i + 1 < sql.length) {
-          // MySQL backslash escapes, which DuckDB does not read.
-          const next = sql[i + 1]!;
-          value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
-          i += 2;
-        } else if (ch === "'" && sql[i + 1] === "'") {
-          value += "'";
-          i += 2;
-        } else if (ch === "'") {
-          i++;
-          break;
-        } else {
-          value += ch;
-          i++;
-        }
-      }
-      tokens.push({ kind: 'string', text: `'${value.replaceAll("'", "''")}'` });
-    } else if (c === '`' || c === '"') {
-      i++;
-      let name = '';
-      for (;;) {
-        if (i >= sql.length) throw badRequest('unterminated quoted identifier in SQL');
-        const ch = sql[i]!;
-        if (ch === c && sql[i + 1] === c) {
-          name += c;
-          i += 2;
-        } else if (ch === c) {
-          i++;
-          break;
-        } else {
-          name += ch;
-          i++;
-        }
-      }
-      tokens.push({ kind: 'quoted', text: `"${name.replaceAll('"', '""')}"` });
-    } else if (/[A-Za-z_0-9]/.test(c)) {
-      while (i < sql.length && /[A-Za-z_0-9]/.test(sql[i]!)) i++;
-      tokens.push({ kind: 'word', text: sql.slice(start, i) });
-    } else {
-      i++;
-      tokens.push({ kind: 'symbol', text: c });
-    }
-  }
-  return tokens;
-}
+export { tokenize };
 
 /** Functions whose parentheses may hold FROM without naming a table. */
 const FROM_INSIDE = new Set(['EXTRACT', 'TRIM', 'SUBSTRING', 'POSITION', 'OVERLAY']);
@@ -236,6 +139,15 @@ export function toDuckDbSql(
         continue;
       }
       expectTable = false;
+      // `FROM (t JOIN u …)`, `FROM ((t))`: a parenthesised table, not a subquery.
+      if (t.text === '(' && opensTable(tokens, k)) {
+        parens.push('');
+        inFrom[parens.length] = true;
+        expectTable = true;
+        out.push(t.text);
+        lastWord = '';
+        continue;
+      }
       if ((t.kind === 'word' && !NOT_A_TABLE.has(upper)) || t.kind === 'quoted') {
         // Take a dotted name (schema.table) whole.
         let end = k;
@@ -287,6 +199,24 @@ export function toDuckDbSql(
   return out.join('').replace(/;\s*$/, '');
 }
 
+/** Whether the `(` at `k`, where a table is expected, opens a parenthesised table (not a subquery). */
+function opensTable(tokens: Token[], k: number): boolean {
+  for (let j = k + 1; j < tokens.length; j++) {
+    const next = tokens[j]!;
+    if (next.kind === 'space' || next.kind === 'comment' || next.text === '(') continue;
+    if (next.kind === 'quoted') return true;
+    const upper = next.text.toUpperCase();
+    return (
+      next.kind === 'word' &&
+      upper !== 'WITH' &&
+      upper !== 'FROM' &&
+      !NOT_A_TABLE.has(upper) &&
+      !REFUSED_WORDS.has(upper)
+    );
+  }
+  return false;
+}
+
 /** Names of DuckDB's catalogs and of the sandbox's own tables, in any part of a dotted name. */
 const CATALOG_NAME = /^(information_schema|pg_catalog|pg_\w+|sqlite_\w+|duckdb_\w+|system|temp)$/;
 const INTERNAL_TABLE = /^(ds_|_domo)/;
@@ -309,8 +239,4 @@ function refuseForeignTable(name: Token[], ownKey: string, isOtherDataset: (name
   if ((INTERNAL_TABLE.test(last.toLowerCase()) && last.toLowerCase() !== ownKey) || isOtherDataset(last)) {
     throw badRequest('a query may read only the dataset it is sent to');
   }
-}
-
-function identKey(t: Token): string {
-  return t.kind === 'quoted' ? t.text.slice(1, -1).replaceAll('""', '"') : t.text.toLowerCase();
 }

@@ -37,6 +37,16 @@ describe('toDuckDbSql: translation', () => {
     expect(sql('SELECT * FROM (SELECT * FROM t) sub')).toBe('SELECT * FROM (SELECT * FROM "ds_x") sub');
   });
 
+  it('rewrites parenthesised tables and joins, and leaves subqueries in parentheses alone', () => {
+    expect(sql('SELECT * FROM (t)')).toBe('SELECT * FROM ("ds_x")');
+    expect(sql('SELECT * FROM ((a JOIN b ON a.x = b.x))')).toBe(
+      'SELECT * FROM (("ds_x" JOIN "ds_x" ON a.x = b.x))',
+    );
+    expect(sql('SELECT * FROM (`t` x, u y)')).toBe('SELECT * FROM ("ds_x" x, "ds_x" y)');
+    expect(sql('SELECT * FROM ((SELECT 1 FROM t)) s')).toBe('SELECT * FROM ((SELECT 1 FROM "ds_x")) s');
+    expect(sql('SELECT * FROM (VALUES (1)) v(a)')).toBe('SELECT * FROM (VALUES (1)) v(a)');
+  });
+
   it('leaves commas outside a FROM clause alone', () => {
     expect(sql('SELECT a, b FROM t GROUP BY a, b ORDER BY a, b')).toBe(
       'SELECT a, b FROM "ds_x" GROUP BY a, b ORDER BY a, b',

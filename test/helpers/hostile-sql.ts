@@ -61,6 +61,12 @@ export function hostileQueries(dir: string, otherId: string): HostileCase[] {
     { name: 'backticked current_setting', sql: "SELECT `current_setting`('threads') FROM t" },
     { name: 'schema-qualified current_setting', sql: "SELECT main.current_setting('threads') FROM t" },
     { name: 'getvariable', sql: "SELECT getvariable('x') FROM t" },
+    { name: 'quoted getvariable (past the tokenizer)', sql: `SELECT "getvariable"('x') FROM t` },
+    { name: 'backticked nextval in WHERE', sql: "SELECT 1 FROM t WHERE `nextval`('s') > 0" },
+    {
+      name: 'quoted table function in a subquery',
+      sql: `SELECT * FROM t WHERE region IN (SELECT * FROM "glob"('${dir}/*'))`,
+    },
     { name: 'nextval', sql: "SELECT nextval('s') FROM t" },
     { name: 'write_log', sql: "SELECT write_log('x') FROM t" },
     { name: 'pg_catalog macro', sql: 'SELECT pg_catalog.pg_sleep(1) FROM t' },

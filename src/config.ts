@@ -55,6 +55,8 @@ export interface SandboxSettings {
   largeRows: number;
   /** Milliseconds a stream execution started through the API runs before it succeeds. */
   executionSettleMs: number;
+  /** Milliseconds one SQL query may run before the engine is interrupted (Domo documents 60 s). */
+  queryTimeoutMs: number;
 }
 
 export interface Config {
@@ -231,6 +233,7 @@ export function loadConfig(env: Env = process.env): Config {
       sqlShape: oneOf(env, 'SANDBOX_SQL_SHAPE', ['objects', 'columns'] as const, 'objects'),
       largeRows: integer(env, 'SANDBOX_LARGE_ROWS', 200_000, 0, 100_000_000),
       executionSettleMs: integer(env, 'SANDBOX_EXECUTION_MS', 200, 0, 3_600_000),
+      queryTimeoutMs: integer(env, 'SANDBOX_QUERY_TIMEOUT_MS', 60_000, 1, 3_600_000),
     },
   };
 }

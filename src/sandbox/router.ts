@@ -14,6 +14,8 @@ export interface SandboxRequest {
   json<T = unknown>(): Promise<T | undefined>;
   /** The body read whole as UTF-8 text. */
   text(): Promise<string>;
+  /** Aborted when the client goes away before the answer is sent, or the sandbox closes. */
+  signal: AbortSignal;
 }
 
 export interface SandboxResponse {

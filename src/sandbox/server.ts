@@ -39,6 +39,8 @@ export interface SandboxOptions {
   recordRequests?: boolean;
   /** Milliseconds an execution started through the API stays RUNNING before reads see SUCCESS (default 200). */
   executionSettleMs?: number;
+  /** Milliseconds a SQL query may run before the engine is interrupted (default 60,000, Domo's limit). */
+  queryTimeoutMs?: number;
 }
 
 export interface RecordedRequest {
@@ -93,7 +95,7 @@ export interface Sandbox {
 export interface SandboxRouteContext {
   router: Router;
   store: SandboxStore;
-  options: Required<Pick<SandboxOptions, 'sqlShape' | 'executionSettleMs'>>;
+  options: Required<Pick<SandboxOptions, 'sqlShape' | 'executionSettleMs' | 'queryTimeoutMs'>>;
   /** Work to do when the sandbox closes (temp files of abandoned uploads). */
   onClose: (task: () => Promise<void>) => void;
 }
@@ -101,7 +103,8 @@ export interface SandboxRouteContext {
 /** Route modules, each registering one domain's endpoints. */
 const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
   ({ router, store }) => datasetRoutes(router, store),
-  ({ router, store, options }) => queryRoutes(router, store, { shape: options.sqlShape }),
+  ({ router, store, options }) =>
+    queryRoutes(router, store, { shape: options.sqlShape, timeoutMs: options.queryTimeoutMs }),
   ({ router, store }) => accessRoutes(router, store),
   ({ router, store, options }) => streamRoutes(router, store, options),
   ({ router }) => userRoutes(router),
@@ -120,10 +123,13 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const router = new Router();
   const sqlShape = options.sqlShape ?? 'objects';
   const executionSettleMs = options.executionSettleMs ?? 200;
+  const queryTimeoutMs = options.queryTimeoutMs ?? 60_000;
   const closers: Array<() => Promise<void>> = [];
   const onClose = (task: () => Promise<void>) => closers.push(task);
   for (const register of ROUTE_MODULES)
-    register({ router, store, options: { sqlShape, executionSettleMs }, onClose });
+    register({ router, store, options: { sqlShape, executionSettleMs, queryTimeoutMs }, onClose });
+  // Setup is over: from here on DuckDB's configuration cannot change (lockdown.ts).
+  await store.lockDown();
 
   const requests: RecordedRequest[] = [];
   // Concurrency seen by the server, so tests can prove the gateway bounds its fan-out.
@@ -209,7 +215,13 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         });
         return bodyText;
       };
+      // The client hanging up before its answer (or close() cutting the socket) cancels the work.
+      const cancel = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) cancel.abort();
+      });
       const request: SandboxRequest = {
+        signal: cancel.signal,
         method,
         path,
         params: found.params,

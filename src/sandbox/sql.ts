@@ -4,84 +4,15 @@
  * - backtick identifiers (MySQL style) become double-quoted ones;
  * - only one read statement (SELECT or WITH … SELECT) is taken, with no table function, no string
  *   as a table, and none of DuckDB's statement-like subqueries (TABLE, SUMMARIZE, SHOW, PIVOT, …),
- *   so a query cannot reach files, settings or other tables.
+ *   so a query cannot reach files, settings or other tables;
+ * - comments are read as DuckDB reads them and sent as a space, so the two never disagree on them.
+ * This is the first layer only: query-exec.ts then checks DuckDB's own parse tree (sql-guard.ts),
+ * and DuckDB itself has file access and extensions off (lockdown.ts).
  */
 import { badRequest } from './errors.ts';
+import { identKey, type Token, tokenize } from './sql-tokens.ts';
 
-type TokenKind = 'space' | 'comment' | 'string' | 'quoted' | 'word' | 'symbol';
-interface Token {
-  kind: TokenKind;
-  text: string;
-}
-
-export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    const start = i;
-    if (/\s/.test(c)) {
-      while (i < sql.length && /\s/.test(sql[i]!)) i++;
-      tokens.push({ kind: 'space', text: sql.slice(start, i) });
-    } else if (c === '-' && sql[i + 1] === '-') {
-      while (i < sql.length && sql[i] !== '\n') i++;
-      tokens.push({ kind: 'comment', text: sql.slice(start, i) });
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      if (end < 0) throw badRequest('unterminated comment in SQL');
-      i = end + 2;
-      tokens.push({ kind: 'comment', text: sql.slice(start, i) });
-    } else if (c === "'") {
-      i++;
-      let value = '';
-      for (;;) {
-        if (i >= sql.length) throw badRequest('unterminated string literal in SQL');
-        const ch = sql[i]!;
-        if (ch === '\\' && i + 1 < sql.length) {
-          // MySQL backslash escapes, which DuckDB does not read.
-          const next = sql[i + 1]!;
-          value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
-          i += 2;
-        } else if (ch === "'" && sql[i + 1] === "'") {
-          value += "'";
-          i += 2;
-        } else if (ch === "'") {
-          i++;
-          break;
-        } else {
-          value += ch;
-          i++;
-        }
-      }
-      tokens.push({ kind: 'string', text: `'${value.replaceAll("'", "''")}'` });
-    } else if (c === '`' || c === '"') {
-      i++;
-      let name = '';
-      for (;;) {
-        if (i >= sql.length) throw badRequest('unterminated quoted identifier in SQL');
-        const ch = sql[i]!;
-        if (ch === c && sql[i + 1] === c) {
-          name += c;
-          i += 2;
-        } else if (ch === c) {
-          i++;
-          break;
-        } else {
-          name += ch;
-          i++;
-        }
-      }
-      tokens.push({ kind: 'quoted', text: `"${name.replaceAll('"', '""')}"` });
-    } else if (/[A-Za-z_0-9$]/.test(c)) {
-      while (i < sql.length && /[A-Za-z_0-9$]/.test(sql[i]!)) i++;
-      tokens.push({ kind: 'word', text: sql.slice(start, i) });
-    } else {
-      i++;
-      tokens.push({ kind: 'symbol', text: c });
-    }
-  }
-  return tokens;
-}
+export { tokenize };
 
 /** Functions whose parentheses may hold FROM without naming a table. */
 const FROM_INSIDE = new Set(['EXTRACT', 'TRIM', 'SUBSTRING', 'POSITION', 'OVERLAY']);
@@ -140,7 +71,16 @@ const REFUSED_WORDS = new Set([
 const REFUSED_FUNCTION =
   /^(READ_\w+|GLOB|PARQUET_\w+|SNIFF_CSV|QUERY_TABLE|QUERY|GETENV|ICEBERG_\w+|DELTA_SCAN|DUCKDB_\w+|PRAGMA_\w+|WHICH_SECRET|CURRENT_SETTING)$/;
 
-export function toDuckDbSql(sql: string, table: string): string {
+/**
+ * @param table the dataset's table, quoted (`"ds_<id>"`)
+ * @param isOtherDataset whether a table name is the id of another dataset (refused, not rewritten)
+ */
+export function toDuckDbSql(
+  sql: string,
+  table: string,
+  isOtherDataset: (name: string) => boolean = () => false,
+): string {
+  const ownKey = table.slice(1, -1).replaceAll('""', '"').toLowerCase();
   const tokens = tokenize(sql);
   const significant = tokens.filter((t) => t.kind !== 'space' && t.kind !== 'comment');
   if (significant.length === 0) throw badRequest('the SQL statement is empty');
@@ -155,14 +95,21 @@ export function toDuckDbSql(sql: string, table: string): string {
   const cteNames = new Set<string>();
   for (let k = 0; k < significant.length; k++) {
     const t = significant[k]!;
-    const next = significant[k + 1];
+    const prev = significant[k - 1]?.text.toUpperCase();
     if (
-      (t.kind === 'word' || t.kind === 'quoted') &&
-      next?.text.toUpperCase() === 'AS' &&
-      significant[k + 2]?.text === '('
-    ) {
-      const prev = significant[k - 1]?.text.toUpperCase();
-      if (prev === 'WITH' || prev === ',' || prev === 'RECURSIVE') cteNames.add(identKey(t));
+      (t.kind !== 'word' && t.kind !== 'quoted') ||
+      (prev !== 'WITH' && prev !== ',' && prev !== 'RECURSIVE')
+    )
+      continue;
+    // `name AS (` or, with a column list, `name (a, b) AS (`.
+    let as = k + 1;
+    if (significant[as]?.text === '(') {
+      // Bounded, so a text full of `, x (` costs linear time.
+      while (as < significant.length && as - k < 2_000 && significant[as]!.text !== ')') as++;
+      as++;
+    }
+    if (significant[as]?.text.toUpperCase() === 'AS' && significant[as + 1]?.text === '(') {
+      cteNames.add(identKey(t));
     }
   }
 
@@ -175,9 +122,14 @@ export function toDuckDbSql(sql: string, table: string): string {
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.kind === 'space' || t.kind === 'comment') {
-      out.push(t.text);
+      // A comment goes as one space: DuckDB then reads no comment at all, so nothing can hide in
+      // a disagreement about where one ends.
+      out.push(t.kind === 'comment' ? ' ' : t.text);
       continue;
     }
+    // A string glued to a word would be a prefixed literal for DuckDB (E'…' reads backslash
+    // escapes, so it could end elsewhere than this tokenizer thinks): keep them apart.
+    if (t.kind === 'string' && tokens[k - 1] && tokens[k - 1]!.kind !== 'space') out.push(' ');
     const upper = t.text.toUpperCase();
     if (expectTable) {
       if (t.kind === 'string') throw badRequest('a string cannot stand for a table (no file access)');
@@ -187,6 +139,15 @@ export function toDuckDbSql(sql: string, table: string): string {
         continue;
       }
       expectTable = false;
+      // `FROM (t JOIN u …)`, `FROM ((t))`: a parenthesised table, not a subquery.
+      if (t.text === '(' && opensTable(tokens, k)) {
+        parens.push('');
+        inFrom[parens.length] = true;
+        expectTable = true;
+        out.push(t.text);
+        lastWord = '';
+        continue;
+      }
       if ((t.kind === 'word' && !NOT_A_TABLE.has(upper)) || t.kind === 'quoted') {
         // Take a dotted name (schema.table) whole.
         let end = k;
@@ -197,6 +158,7 @@ export function toDuckDbSql(sql: string, table: string): string {
         if (end === k && cteNames.has(identKey(t))) {
           out.push(t.text);
         } else {
+          refuseForeignTable(tokens.slice(k, end + 1), ownKey, isOtherDataset);
           out.push(table);
         }
         k = end;
@@ -225,10 +187,11 @@ export function toDuckDbSql(sql: string, table: string): string {
       } else if (REFUSED_WORDS.has(upper)) {
         throw badRequest(`${upper} is not supported in a query; quote a column of that name with backticks`);
       }
-      if (REFUSED_FUNCTION.test(upper)) {
-        const after = tokens.slice(k + 1).find((x) => x.kind !== 'space' && x.kind !== 'comment');
-        if (after?.text === '(') throw badRequest(`function ${t.text} is not available`);
-      }
+    }
+    // A quoted name calls a function just as a bare one does: `"current_setting"(…)`.
+    if ((t.kind === 'word' || t.kind === 'quoted') && REFUSED_FUNCTION.test(identKey(t).toUpperCase())) {
+      const after = tokens.slice(k + 1).find((x) => x.kind !== 'space' && x.kind !== 'comment');
+      if (after?.text === '(') throw badRequest(`function ${identKey(t)} is not available`);
     }
     lastWord = t.kind === 'word' ? upper : '';
     out.push(t.text);
@@ -236,6 +199,44 @@ export function toDuckDbSql(sql: string, table: string): string {
   return out.join('').replace(/;\s*$/, '');
 }
 
-function identKey(t: Token): string {
-  return t.kind === 'quoted' ? t.text.slice(1, -1).replaceAll('""', '"') : t.text.toLowerCase();
+/** Whether the `(` at `k`, where a table is expected, opens a parenthesised table (not a subquery). */
+function opensTable(tokens: Token[], k: number): boolean {
+  for (let j = k + 1; j < tokens.length; j++) {
+    const next = tokens[j]!;
+    if (next.kind === 'space' || next.kind === 'comment' || next.text === '(') continue;
+    if (next.kind === 'quoted') return true;
+    const upper = next.text.toUpperCase();
+    return (
+      next.kind === 'word' &&
+      upper !== 'WITH' &&
+      upper !== 'FROM' &&
+      !NOT_A_TABLE.has(upper) &&
+      !REFUSED_WORDS.has(upper)
+    );
+  }
+  return false;
+}
+
+/** Names of DuckDB's catalogs and of the sandbox's own tables, in any part of a dotted name. */
+const CATALOG_NAME = /^(information_schema|pg_catalog|pg_\w+|sqlite_\w+|duckdb_\w+|system|temp)$/;
+const INTERNAL_TABLE = /^(ds_|_domo)/;
+/** A quoted name that reads as a path or a file (DuckDB would scan a file named so, were it allowed). */
+const FILE_LIKE = /[/\\:~]|\.(csv|tsv|txt|json|jsonl|ndjson|parquet|arrow|xlsx|db|duckdb|sqlite|gz|zst)$/i;
+
+/**
+ * The table name is free, but one that names a catalog, another dataset's internal table or another
+ * dataset's id shows a caller reaching elsewhere: it is refused rather than silently read as this one.
+ */
+function refuseForeignTable(name: Token[], ownKey: string, isOtherDataset: (name: string) => boolean): void {
+  const parts = name.filter((t) => t.text !== '.').map(identKey);
+  const last = parts[parts.length - 1]!;
+  if (parts.some((part) => FILE_LIKE.test(part))) {
+    throw badRequest('a file cannot stand for a table (no file access)');
+  }
+  if (parts.some((part) => CATALOG_NAME.test(part.toLowerCase()))) {
+    throw badRequest(`system catalogs are not available in a query: ${name.map((t) => t.text).join('')}`);
+  }
+  if ((INTERNAL_TABLE.test(last.toLowerCase()) && last.toLowerCase() !== ownKey) || isOtherDataset(last)) {
+    throw badRequest('a query may read only the dataset it is sent to');
+  }
 }

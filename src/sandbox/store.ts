@@ -4,9 +4,14 @@
  * The catalog lives in DuckDB too, so `SANDBOX_DB=path` keeps everything across restarts; reads are
  * served from an in-memory copy loaded at open.
  */
+import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type { DomoColumnType, DomoDataSource, DomoSchemaColumn } from '../domo/types.ts';
 import { notFound } from './errors.ts';
+import { allowedFunctions, confineFiles, ENGINE_OPTIONS, lockConfiguration } from './lockdown.ts';
+import { GuardedQueries, type QueryOptions } from './query-exec.ts';
 
 export type CatalogKind = string;
 
@@ -52,29 +57,74 @@ export function tableName(datasetId: string): string {
 export class SandboxStore {
   private readonly catalog = new Map<CatalogKind, Map<string, unknown>>();
   private writeQueue: Promise<unknown> = Promise.resolve();
+  private functions: ReadonlySet<string> = new Set();
+  private readonly queries: GuardedQueries;
 
   private constructor(
     readonly db: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     readonly persistent: boolean,
-  ) {}
+    /** The only directory DuckDB may read or write (upload parts, spill files); removed at close. */
+    readonly fileRoot: string,
+  ) {
+    this.queries = new GuardedQueries(
+      db,
+      () => this.functions,
+      () => this.readFunctions(),
+    );
+  }
 
+  /**
+   * Opens the database with extensions off and file access confined to a private temp directory
+   * (lockdown.ts). `lockDown()` must follow once setup is done.
+   */
   static async open(path: string | null): Promise<SandboxStore> {
-    const db = await DuckDBInstance.create(path ?? ':memory:');
+    const fileRoot = await realpath(await mkdtemp(join(tmpdir(), 'domo-sandbox-')));
+    const spill = join(fileRoot, 'spill');
+    await mkdir(spill);
+    const db = await DuckDBInstance.create(path ?? ':memory:', ENGINE_OPTIONS);
     const conn = await db.connect();
+    await confineFiles(conn, fileRoot + sep, spill);
     await conn.run(
       'CREATE TABLE IF NOT EXISTS _domo_catalog (kind VARCHAR, id VARCHAR, doc VARCHAR, PRIMARY KEY (kind, id))',
     );
-    const store = new SandboxStore(db, conn, path !== null);
+    const store = new SandboxStore(db, conn, path !== null, fileRoot);
     const rows = (await conn.runAndReadAll('SELECT kind, id, doc FROM _domo_catalog')).getRows();
     for (const [kind, id, doc] of rows) store.bucket(String(kind)).set(String(id), JSON.parse(String(doc)));
     return store;
   }
 
+  /**
+   * Ends setup: reads the function allow-list (built-ins and the macros defined so far) and locks
+   * DuckDB's configuration. Callers' queries are refused until then.
+   */
+  async lockDown(): Promise<void> {
+    await this.readFunctions();
+    await this.serial(() => lockConfiguration(this.conn));
+  }
+
+  private async readFunctions(): Promise<void> {
+    this.functions = await this.serial(() => allowedFunctions(this.conn));
+  }
+
+  /** Runs a caller's SQL, checked and under a deadline (query-exec.ts). */
+  query(sql: string, options: QueryOptions) {
+    if (this.functions.size === 0) throw new Error('the sandbox store is not locked down yet');
+    return this.queries.run(sql, options);
+  }
+
+  /** Callers' queries running now. */
+  get runningQueries(): number {
+    return this.queries.size;
+  }
+
+  /** Interrupts running queries, waits for the writes in progress, and closes the database. */
   async close(): Promise<void> {
+    await this.queries.close();
     await this.writeQueue.catch(() => undefined);
     this.conn.closeSync();
     this.db.closeSync();
+    await rm(this.fileRoot, { recursive: true, force: true });
   }
 
   /** A connection of its own, for work that runs beside the shared one (long queries, uploads). */

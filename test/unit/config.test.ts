@@ -37,6 +37,7 @@ describe('loadConfig defaults', () => {
         sqlShape: 'objects',
         largeRows: 200_000,
         executionSettleMs: 200,
+        queryTimeoutMs: 60_000,
       },
     });
   });
@@ -107,6 +108,7 @@ describe('loadConfig defaults', () => {
         sqlShape: 'columns',
         largeRows: 10,
         executionSettleMs: 200,
+        queryTimeoutMs: 60_000,
       },
     });
   });
@@ -235,6 +237,8 @@ describe('numbers and choices', () => {
     ['MAX_TOKENS', '1000001'],
     ['SANDBOX_PORT', '70000'],
     ['SANDBOX_LARGE_ROWS', '-5'],
+    ['SANDBOX_QUERY_TIMEOUT_MS', '0'],
+    ['SANDBOX_QUERY_TIMEOUT_MS', '3600001'],
   ])('refuses %s=%s naming the variable and its range', (name, value) => {
     fails({ [name]: value }, new RegExp(`^${name} must be a whole number from \\d+ to \\d+$`));
   });
@@ -243,6 +247,8 @@ describe('numbers and choices', () => {
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
     expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
     expect(loadConfig({ DOMO_MAX_RETRIES: '10' }).upstream.maxRetries).toBe(10);
+    expect(loadConfig({ SANDBOX_QUERY_TIMEOUT_MS: '1' }).sandbox.queryTimeoutMs).toBe(1);
+    expect(loadConfig({ SANDBOX_QUERY_TIMEOUT_MS: '3600000' }).sandbox.queryTimeoutMs).toBe(3_600_000);
     expect(loadConfig({ DOMO_MAX_CALLS_PER_REQUEST: '1' }).upstream.maxCallsPerRequest).toBe(1);
     expect(loadConfig({ DOMO_MAX_CALLS_PER_REQUEST: '100000' }).upstream.maxCallsPerRequest).toBe(100_000);
     expect(loadConfig({ MAX_DEPTH: '1', MAX_ALIASES: '10000', MAX_TOKENS: '500' }).limits).toEqual({

@@ -37,6 +37,16 @@ describe('toDuckDbSql: translation', () => {
     expect(sql('SELECT * FROM (SELECT * FROM t) sub')).toBe('SELECT * FROM (SELECT * FROM "ds_x") sub');
   });
 
+  it('rewrites parenthesised tables and joins, and leaves subqueries in parentheses alone', () => {
+    expect(sql('SELECT * FROM (t)')).toBe('SELECT * FROM ("ds_x")');
+    expect(sql('SELECT * FROM ((a JOIN b ON a.x = b.x))')).toBe(
+      'SELECT * FROM (("ds_x" JOIN "ds_x" ON a.x = b.x))',
+    );
+    expect(sql('SELECT * FROM (`t` x, u y)')).toBe('SELECT * FROM ("ds_x" x, "ds_x" y)');
+    expect(sql('SELECT * FROM ((SELECT 1 FROM t)) s')).toBe('SELECT * FROM ((SELECT 1 FROM "ds_x")) s');
+    expect(sql('SELECT * FROM (VALUES (1)) v(a)')).toBe('SELECT * FROM (VALUES (1)) v(a)');
+  });
+
   it('leaves commas outside a FROM clause alone', () => {
     expect(sql('SELECT a, b FROM t GROUP BY a, b ORDER BY a, b')).toBe(
       'SELECT a, b FROM "ds_x" GROUP BY a, b ORDER BY a, b',
@@ -69,9 +79,26 @@ describe('toDuckDbSql: translation', () => {
     );
   });
 
-  it('keeps comments and drops one trailing semicolon', () => {
-    expect(sql('SELECT 1 FROM t -- FROM other\n;')).toBe('SELECT 1 FROM "ds_x" -- FROM other\n');
-    expect(sql('SELECT 1 /* FROM x */ FROM t;')).toBe('SELECT 1 /* FROM x */ FROM "ds_x"');
+  it('sends each comment as one space and drops one trailing semicolon', () => {
+    expect(sql('SELECT 1 FROM t -- FROM other\n;')).toBe('SELECT 1 FROM "ds_x"  \n');
+    expect(sql('SELECT 1 /* FROM x */ FROM t;')).toBe('SELECT 1   FROM "ds_x"');
+  });
+
+  it('ends a line comment at \\r, \\r\\n or \\n, as DuckDB does', () => {
+    for (const end of ['\r', '\r\n', '\n']) {
+      expect(sql(`SELECT 1 -- note${end}FROM t`)).toBe(`SELECT 1  ${end}FROM "ds_x"`);
+      refused(`SELECT 1 FROM t -- x${end}, read_text('/etc/passwd')`, /table functions/);
+    }
+  });
+
+  it('reads nested block comments whole, as DuckDB does', () => {
+    expect(sql('SELECT 1 /* a /* b */ FROM x */ FROM t')).toBe('SELECT 1   FROM "ds_x"');
+    refused('SELECT 1 /* /* */ FROM t', /unterminated comment/);
+  });
+
+  it("keeps a string apart from the word before it, so E'…' cannot become an escape string", () => {
+    expect(sql("SELECT DATE'2024-01-01' FROM t")).toBe(`SELECT DATE '2024-01-01' FROM "ds_x"`);
+    expect(sql("SELECT E'\\\\' FROM t")).toBe(`SELECT E '\\' FROM "ds_x"`);
   });
 
   it('takes a statement in parentheses', () => {
@@ -87,6 +114,8 @@ describe('toDuckDbSql: refusals', () => {
     refused("SELECT 'open FROM t", /unterminated string/);
     refused('SELECT `open FROM t', /unterminated quoted identifier/);
     refused('SELECT 1 /* FROM t', /unterminated comment/);
+    refused('SELECT $$ FROM t $$', /\$ is not supported/);
+    refused('SELECT $1 FROM t', /\$ is not supported/);
   });
 
   it('refuses anything but SELECT', () => {

@@ -8,6 +8,8 @@ import { domoTypeOf, type SandboxStore, tableName } from '../store.ts';
 export interface QueryRouteOptions {
   /** 'objects': the API doc's list of row objects; 'columns': the shape real instances send. */
   shape: 'objects' | 'columns';
+  /** Milliseconds a query may run before the engine is interrupted (answer 408). */
+  timeoutMs: number;
 }
 
 /** JSON values as Domo sends them: numbers for LONG and DECIMAL, ISO-like text for dates. */
@@ -34,16 +36,12 @@ export function queryRoutes(router: Router, store: SandboxStore, options: QueryR
     if (!body || typeof body.sql !== 'string' || body.sql.trim() === '') {
       throw badRequest('the body must carry the SQL statement as {"sql": "..."}');
     }
-    const sql = toDuckDbSql(body.sql, tableName(id));
-    const conn = await store.connect();
-    let reader: Awaited<ReturnType<typeof conn.runAndReadAll>>;
-    try {
-      reader = await conn.runAndReadAll(sql);
-    } catch (error) {
-      throw badRequest(`SQL error: ${(error as Error).message}`);
-    } finally {
-      conn.closeSync();
-    }
+    const sql = toDuckDbSql(body.sql, tableName(id), (name) => name !== id && store.hasDataset(name));
+    const reader = await store.query(sql, {
+      table: `ds_${id}`,
+      timeoutMs: options.timeoutMs,
+      signal: req.signal,
+    });
     const columns = reader.columnNames();
     const duckTypes = reader.columnTypes().map((t) => t.toString());
     const convert = duckTypes.map(converter);

@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -96,7 +95,8 @@ export function uploadRoutes(router: Router, store: SandboxStore): UploadRoutes 
     const dataTag = req.query.get('dataTag') || req.query.get('restateDataTag') || null;
     const uploadId = nextId++;
     await store.putDoc('uploadSequence', 'next', { next: nextId });
-    const dir = await mkdtemp(join(tmpdir(), `domo-sandbox-upload-${uploadId}-`));
+    // Inside the one directory DuckDB may read (store.fileRoot), so read_csv works with external access off.
+    const dir = await mkdtemp(join(store.fileRoot, `upload-${uploadId}-`));
     const requestedAsOf = Date.now();
     sessions.set(uploadId, {
       uploadId,

@@ -1,0 +1,129 @@
+/**
+ * Runs a caller's SQL on a connection of its own, after DuckDB's parser has vouched for it
+ * (sql-guard.ts), under a deadline; the engine is interrupted when the deadline passes, when the
+ * caller goes away, or when the sandbox closes, so no query outlives its reason to run.
+ */
+import {
+  type DuckDBConnection,
+  type DuckDBInstance,
+  type DuckDBResultReader,
+  StatementType,
+} from '@duckdb/node-api';
+import { badRequest, SandboxError } from './errors.ts';
+import { checkSerializedQuery, UnlistedFunctionError } from './sql-guard.ts';
+
+export interface QueryOptions {
+  /** The dataset's table, unquoted (`ds_<id>`): the only table the query may read. */
+  table: string;
+  /** Milliseconds before the engine is interrupted. */
+  timeoutMs: number;
+  /** Aborted when the caller disconnects. */
+  signal?: AbortSignal;
+}
+
+type StopReason = 'timeout' | 'disconnected' | 'shutdown';
+
+interface Running {
+  stop(reason: StopReason): void;
+  /** Settles once the query has closed its connection. */
+  done: Promise<void>;
+}
+
+/** How often a stop is repeated until the query settles (an interrupt between two steps is lost). */
+const REPEAT_INTERRUPT_MS = 50;
+
+export class GuardedQueries {
+  private readonly running = new Set<Running>();
+  private closing = false;
+
+  constructor(
+    private readonly db: DuckDBInstance,
+    private readonly functions: () => ReadonlySet<string>,
+    /** Re-reads the allow-list (a macro the sandbox defined after lockDown, say). */
+    private readonly refreshFunctions: () => Promise<void>,
+  ) {}
+
+  async run(sql: string, options: QueryOptions): Promise<DuckDBResultReader> {
+    if (this.closing) throw new SandboxError(503, 'the sandbox is shutting down');
+    let conn: DuckDBConnection | undefined;
+    let reason: StopReason | undefined;
+    let repeat: NodeJS.Timeout | undefined;
+    const stop = (why: StopReason) => {
+      if (reason) return;
+      reason = why;
+      conn?.interrupt();
+      repeat = setInterval(() => conn?.interrupt(), REPEAT_INTERRUPT_MS);
+    };
+    const check = () => {
+      if (reason) throw stopped(reason, options.timeoutMs);
+    };
+    let released!: () => void;
+    const entry: Running = { stop, done: new Promise<void>((resolve) => (released = resolve)) };
+    // Registered before the first await, so close() never misses a query that is starting.
+    this.running.add(entry);
+    const deadline = setTimeout(() => stop('timeout'), options.timeoutMs);
+    const onAbort = () => stop('disconnected');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) stop('disconnected');
+    try {
+      conn = await this.db.connect();
+      check();
+      const checked = await conn.runAndReadAll('SELECT json_serialize_sql(CAST($1 AS VARCHAR))', [sql]);
+      const tree = String(checked.getRows()[0]?.[0]);
+      const guard = () => checkSerializedQuery(tree, { table: options.table, functions: this.functions() });
+      try {
+        guard();
+      } catch (error) {
+        // Only the sandbox can define functions (a query cannot), so a name missing from the list
+        // may be one it defined since: read the catalogue again, once, and check again.
+        if (!(error instanceof UnlistedFunctionError)) throw error;
+        await this.refreshFunctions();
+        guard();
+      }
+      check();
+      const prepared = await conn.prepare(sql);
+      try {
+        if (prepared.statementType !== StatementType.SELECT || prepared.parameterCount !== 0) {
+          throw badRequest('only SELECT statements are supported');
+        }
+        check();
+        return await prepared.runAndReadAll();
+      } finally {
+        prepared.destroySync();
+      }
+    } catch (error) {
+      check();
+      if (error instanceof SandboxError) throw error;
+      throw badRequest(`SQL error: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(deadline);
+      clearInterval(repeat);
+      options.signal?.removeEventListener('abort', onAbort);
+      this.running.delete(entry);
+      conn?.closeSync();
+      released();
+    }
+  }
+
+  /** Queries running now (tests wait on it to see an interrupt land). */
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Interrupts every running query and waits until each has let go of its connection. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const all = [...this.running];
+    for (const query of all) query.stop('shutdown');
+    await Promise.all(all.map((query) => query.done));
+  }
+}
+
+function stopped(reason: StopReason, timeoutMs: number): SandboxError {
+  if (reason === 'timeout') {
+    return new SandboxError(408, `the query ran longer than ${timeoutMs} ms and was cancelled`);
+  }
+  if (reason === 'shutdown')
+    return new SandboxError(503, 'the sandbox is shutting down; the query was cancelled');
+  return badRequest('the query was cancelled: the client disconnected');
+}

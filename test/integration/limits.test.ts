@@ -181,6 +181,7 @@ describe('the per-request call budget (DOMO_MAX_CALLS_PER_REQUEST)', () => {
     const res = await stack.gql(manySql(3));
     expect(res.errors).toBeUndefined();
     expect(stack.sandbox.requests.length - before).toBe(4);
+    expect(stack.sandbox.requests.slice(before).filter((r) => SQL.test(r.path))).toHaveLength(3);
   });
 
   it('counts a whole upload as one call, however many parts it sends', async () => {

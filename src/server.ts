@@ -186,6 +186,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const allowedOrigins = config.corsOrigins ?? [];
   const serverSettings = config.server ?? DEFAULT_SERVER_SETTINGS;
   const running = new Set<ServerResponse>();
+  const waitingReady = new Set<ServerResponse>();
   let draining = false;
   let onIdle: (() => void) | undefined;
 
@@ -201,9 +202,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (path === '/health') return json(res, 200, { status: 'ok' });
       if (path === '/ready') {
         if (draining) return json(res, 503, { status: 'shutting down', upstream });
-        void checkReady().then((ok) =>
-          json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'upstream unreachable', upstream }),
-        );
+        // A probe still waiting on the upstream when the drain starts is answered by drain().
+        waitingReady.add(res);
+        void checkReady().then((ok) => {
+          if (!waitingReady.delete(res)) return;
+          json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'upstream unreachable', upstream });
+        });
         return;
       }
       if (draining) {
@@ -238,8 +242,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
   let drained: Promise<{ cut: number }> | undefined;
   const drain = (timeoutMs: number) => {
     drained ??= (async () => {
+      // Keep listening while draining: probes and callers get a 503 they can act on rather than a
+      // refused connection. Idle keep-alive sockets go now, so their clients reconnect elsewhere.
       draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const res of waitingReady) json(res, 503, { status: 'shutting down', upstream });
+      waitingReady.clear();
       server.closeIdleConnections();
       let timer: NodeJS.Timeout | undefined;
       const finished = await new Promise<boolean>((resolve) => {
@@ -253,13 +260,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
         // Cut: uploads stop uncommitted, and closing the sockets aborts every request's signal,
         // which cancels its upstream calls.
         abortUploads();
-        server.closeAllConnections();
       }
-      // Idle keep-alive sockets would hold server.close for their keep-alive timeout.
-      server.closeIdleConnections();
-      const grace = setTimeout(() => server.closeAllConnections(), 1_000);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
       await closed;
-      clearTimeout(grace);
       return { cut };
     })();
     return drained;

@@ -1,7 +1,8 @@
 /**
  * Bounded connections and shutdown: slow and idle sockets are closed by the gateway's own server,
  * and a drain (SIGTERM) turns /ready to 503 at once, refuses new work, lets running work finish
- * within SHUTDOWN_TIMEOUT_MS and then cuts it; the real process always exits.
+ * within SHUTDOWN_TIMEOUT_MS and then cuts it; the real process always exits, and refuses to start
+ * without Domo in production or with an unknown setting.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -204,7 +205,7 @@ const upstreamDefaults = {
   maxCallsPerRequest: 50,
 };
 
-describe('SIGTERM on the real process (src/main.ts)', () => {
+describe('the real process (src/main.ts)', () => {
   const run = (
     env: Record<string, string>,
   ): { child: ChildProcess; text: { stdout: string; stderr: string } } => {
@@ -266,7 +267,7 @@ describe('SIGTERM on the real process (src/main.ts)', () => {
     expect(text.stderr + text.stdout).not.toContain('server-token');
   }, 120_000);
 
-  it('exits at once when nothing is running', async () => {
+  it('says in its log and on /ready that the upstream is the sandbox, and exits at once when idle', async () => {
     const { child, text } = run({
       PORT: '0',
       SANDBOX_PORT: '0',
@@ -275,8 +276,36 @@ describe('SIGTERM on the real process (src/main.ts)', () => {
     });
     const exited = once(child, 'exit');
     await expect.poll(() => text.stdout, { timeout: 60_000 }).toMatch(/open http/);
+    expect(text.stderr).toMatch(
+      /"level":"warn","message":"upstream is the built-in sandbox \(demo data, not Domo\)"/,
+    );
+    const url = text.stdout.match(/open (http:\/\/127\.0\.0\.1:\d+)\/graphql/)![1]!;
+    const ready = await fetch(`${url}/ready`);
+    expect(await ready.json()).toEqual({ status: 'ready', upstream: 'sandbox' });
     child.kill('SIGTERM');
     const [code] = await exited;
     expect(code).toBe(0);
   }, 120_000);
+
+  it.each([
+    [
+      { NODE_ENV: 'production' },
+      /configuration error: no Domo is configured: set DOMO_INSTANCE .*SANDBOX=true/,
+    ],
+    [
+      { NODE_ENV: 'production', DOMO_INSTANC: 'acme' },
+      /unknown setting: DOMO_INSTANC \(did you mean DOMO_INSTANCE\?\)/,
+    ],
+    [{ DOMO_INSTANC: 'acme' }, /unknown setting: DOMO_INSTANC \(did you mean DOMO_INSTANCE\?\)/],
+  ])(
+    'refuses to start with %j, in one line, exit code 1',
+    async (env, message) => {
+      const { child, text } = run({ PORT: '0', SANDBOX_PORT: '0', ...env });
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(1);
+      expect(text.stderr.trim()).toMatch(message);
+      expect(text.stderr.trim().split('\n')).toHaveLength(1);
+    },
+    120_000,
+  );
 });

@@ -263,12 +263,8 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
   const useSandbox = !domoBaseUrl;
   // Development: NODE_ENV=development, or `npm start` on a laptop (the sandbox, NODE_ENV unset).
   const development = nodeEnvSetting === 'development' || (nodeEnvSetting === undefined && useSandbox);
-  const introspection = oneOf(
-    env,
-    'INTROSPECTION',
-    ['true', 'false'] as const,
-    development ? 'true' : 'false',
-  );
+  const introspectionDefault = development ? 'true' : 'false';
+  const introspection = oneOf(env, 'INTROSPECTION', ['true', 'false'] as const, introspectionDefault);
 
   const serverHeadersTimeoutMs = integer(env, 'SERVER_HEADERS_TIMEOUT_MS', 20_000, 100, 600_000);
   const serverRequestTimeoutMs = integer(env, 'SERVER_REQUEST_TIMEOUT_MS', 300_000, 100, 86_400_000);

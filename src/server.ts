@@ -177,6 +177,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
   };
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
+    // A probe answered by drain() meanwhile, or a caller gone: nothing to send.
+    if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };

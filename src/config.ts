@@ -319,8 +319,8 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
     server: {
       headersTimeoutMs: serverHeadersTimeoutMs,
       requestTimeoutMs: serverRequestTimeoutMs,
-      keepAliveTimeoutMs: integer(env, 'SERVER_KEEP_ALIVE_TIMEOUT_MS', 5_000, 1, 600_000),
-      maxRequestsPerSocket: integer(env, 'SERVER_MAX_REQUESTS_PER_SOCKET', 1_000, 0, 1_000_000),
+      keepAliveTimeoutMs: integer(env, 'SERVER_KEEP_ALIVE_MS', 5_000, 1, 600_000),
+      maxRequestsPerSocket: integer(env, 'SERVER_MAX_SOCKET_REQUESTS', 1_000, 0, 1_000_000),
       shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     },
   };

@@ -51,7 +51,7 @@ export function useSchemaExposure(settings: ExposureSettings): Plugin {
       if (!settings.introspection && asksIntrospection(params.documentAST)) {
         setResult([
           createGraphQLError('Introspection is turned off on this server (INTROSPECTION=false)', {
-            extensions: { code: 'INTROSPECTION_DISABLED', http: { status: 400 } },
+            extensions: { code: 'INTROSPECTION_OFF', http: { status: 400 } },
           }),
         ]);
         return;

@@ -70,7 +70,7 @@ describe('introspection', () => {
     const res = await prod.gql(query);
     expect(res.data ?? null).toBeNull();
     expect(res.errors).toHaveLength(1);
-    expect(res.errors![0]!.extensions?.code).toBe('INTROSPECTION_DISABLED');
+    expect(res.errors![0]!.extensions?.code).toBe('INTROSPECTION_OFF');
     expect(prod.sandbox.requests.length).toBe(before);
   });
 

@@ -90,8 +90,8 @@ describe('loadConfig defaults', () => {
       INTROSPECTION: 'true',
       SERVER_HEADERS_TIMEOUT_MS: '1000',
       SERVER_REQUEST_TIMEOUT_MS: '2000',
-      SERVER_KEEP_ALIVE_TIMEOUT_MS: '3000',
-      SERVER_MAX_REQUESTS_PER_SOCKET: '0',
+      SERVER_KEEP_ALIVE_MS: '3000',
+      SERVER_MAX_SOCKET_REQUESTS: '0',
       SHUTDOWN_TIMEOUT_MS: '0',
     });
     expect(config).toEqual({

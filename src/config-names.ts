@@ -32,6 +32,12 @@ export const SETTING_PREFIXES = [
 const SERVICE_LINK =
   /_(?:SERVICE_HOST|SERVICE_PORT(?:_[A-Z0-9_]+)?|PORT(?:_\d+_(?:TCP|UDP|SCTP)(?:_(?:PROTO|PORT|ADDR))?)?)$/;
 
+/** Prefixed names the project uses that are not settings of the gateway. */
+const NOT_SETTINGS = new Set([
+  // node arguments for the gateway process of the overhead benchmark (bench/overhead.ts).
+  'GATEWAY_NODE_ARGS',
+]);
+
 /** The same environment, with every name read through it added to `read`. */
 export function recordingEnv(env: Env, read: Set<string>): Env {
   return new Proxy(env, {
@@ -77,7 +83,7 @@ export function unknownVariables(env: Env, known: ReadonlySet<string>): string[]
   return Object.keys(env)
     .filter((name) => env[name] !== undefined)
     .filter((name) => SETTING_PREFIXES.some((prefix) => name.startsWith(prefix)))
-    .filter((name) => !known.has(name) && !SERVICE_LINK.test(name))
+    .filter((name) => !known.has(name) && !NOT_SETTINGS.has(name) && !SERVICE_LINK.test(name))
     .sort();
 }
 

@@ -46,13 +46,14 @@ describe('unknown settings', () => {
     expect(text).toContain('README.md');
   });
 
-  it('ignores names without a project prefix, OTEL_ variables and Kubernetes service links', () => {
+  it('ignores names without a project prefix, OTEL_ variables, the benchmark's knob and Kubernetes service links', () => {
     expect(() =>
       loadConfig({
         HOME: '/root',
         PATH: '/bin',
         HOSTNAME: 'pod',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector',
+        GATEWAY_NODE_ARGS: '--cpu-prof',
         DOMO_GATEWAY_SERVICE_HOST: '10.0.0.1',
         DOMO_GATEWAY_SERVICE_PORT: '4000',
         DOMO_GATEWAY_SERVICE_PORT_HTTP: '4000',

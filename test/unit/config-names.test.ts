@@ -46,7 +46,7 @@ describe('unknown settings', () => {
     expect(text).toContain('README.md');
   });
 
-  it('ignores names without a project prefix, OTEL_ variables, the benchmark's knob and Kubernetes service links', () => {
+  it('ignores names without a project prefix, OTEL_ variables, the benchmark knob and Kubernetes service links', () => {
     expect(() =>
       loadConfig({
         HOME: '/root',

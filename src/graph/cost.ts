@@ -10,8 +10,11 @@
  *   the bulk endpoint) once per group of parents that arrived in the same upstream answer, and
  *   sibling batched fields of one selection share that call, as they share the loader's tick;
  * - a list multiplies what its items select: by the page size under a connection (`first`, or
- *   MAX_PAGE_SIZE), by the number of ids for `ids` arguments, else by the field's `items` or
- *   MAX_PAGE_SIZE for lists Domo does not page; nested lists multiply;
+ *   MAX_PAGE_SIZE), by the number of ids for `ids` arguments, else (lists Domo does not page:
+ *   cards, access entries, columns) by the field's `items` or UNPAGED_LIST_ITEMS; nested lists
+ *   multiply. Unpaged lists have no bound to read; UNPAGED_LIST_ITEMS is an assumption, so a
+ *   dataset with more cards than that can make more calls than estimated: the runtime budget
+ *   still bounds those;
  * - every selection counts, the ones under @skip/@include and under fragments on other types too,
  *   and fields are not merged across aliases or fragments: a worst case, never an undercount;
  * - per-request loaders that would dedupe repeated keys (cards of the same dataset twice) are not
@@ -52,6 +55,12 @@ const TYPE_COSTS: Record<string, FieldCost> = {
   Node: { calls: 1 },
 };
 
+/**
+ * Items assumed for a list Domo does not page. MAX_PAGE_SIZE (50) would estimate a card list with
+ * its owners' users over five datasets at thousands of calls, and refuse what a frontend asks.
+ */
+export const UNPAGED_LIST_ITEMS = 20;
+
 /** Every Mutation field not listed: the write, and the read most of them make around it. */
 const MUTATION_COST: FieldCost = { calls: 3 };
 
@@ -83,9 +92,8 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   'UpdateStreamPayload.stream': FREE,
   'ExecuteStreamPayload.stream': FREE,
   'AccessPayload.access': { calls: 1 },
-  // A card has one owner or a few; MAX_PAGE_SIZE of them would make `cards { owners { user } }`
-  // look like thousands of calls.
-  'Card.owners': { items: 10 },
+  // A card has one owner, rarely two.
+  'Card.owners': { items: 2 },
   // The pipeline counts as one call (src/domo/call.ts asOne), plus the schema read that checks the CSV.
   'Mutation.uploadDatasetCsv': { calls: 2 },
 };
@@ -93,7 +101,7 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
 export interface CostSettings {
   /** DOMO_MAX_CALLS_PER_REQUEST. */
   maxCalls: number;
-  /** MAX_PAGE_SIZE: the page of a connection without `first`, and the size of an unpaged list. */
+  /** MAX_PAGE_SIZE: the page of a connection without `first`. */
   maxPageSize: number;
 }
 
@@ -226,7 +234,7 @@ export function estimateCalls(
           : undefined;
         items =
           page ??
-          (ids !== undefined ? Math.min(ids, MAX_IDS_PER_REQUEST) : (cost.items ?? settings.maxPageSize));
+          (ids !== undefined ? Math.min(ids, MAX_IDS_PER_REQUEST) : (cost.items ?? UNPAGED_LIST_ITEMS));
       }
       const calls = (cost.calls ?? 0) * (cost.perItem ? items : 1);
       const sub = measure(selection.selectionSet, named, pageSize);

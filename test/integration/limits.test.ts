@@ -144,6 +144,21 @@ describe('the per-request call budget (DOMO_MAX_CALLS_PER_REQUEST)', () => {
     });
   });
 
+  it('answers the estimate refusal with HTTP 400 to a client that accepts application/graphql-response+json', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        'x-domo-developer-token': SANDBOX_TOKEN,
+      },
+      body: JSON.stringify({ query: '{ datasets(first: 5) { edges { node { cards { title } } } } }' }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: Array<{ extensions: Record<string, unknown> }> };
+    expect(body.errors[0]!.extensions).toMatchObject({ code: 'OPERATION_TOO_COMPLEX', max: 4, actual: 6 });
+  });
+
   it('still stops at the budget when Domo needs more calls than estimated (no bulk endpoint)', async () => {
     // The estimate counts the bulk metadata call; a server without it gets one GET per dataset.
     const ids = [SALES, STAGING, DEMO_DATASETS.sessions, DEMO_DATASETS.customers, DEMO_DATASETS.targets];

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { type OperationDefinitionNode, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { exampleQuery } from '../../src/example.ts';
-import { checkCost, estimateCalls, FIELD_COSTS } from '../../src/graph/cost.ts';
+import { checkCost, estimateCalls, FIELD_COSTS, UNPAGED_LIST_ITEMS } from '../../src/graph/cost.ts';
 import { schema } from '../../src/graph/schema.ts';
 import { DASHBOARD_QUERY } from '../helpers/dashboard.ts';
 
@@ -43,6 +43,15 @@ describe('estimateCalls', () => {
     expect(estimate(nested(''), {}, 10)).toBe(1 + 10 * (1 + 1 + 10));
     // A `first` over the maximum is refused by the resolver; the estimate caps it.
     expect(estimate(nested('(first: 5000)'))).toBe(1 + 50 * (1 + 1 + 50));
+  });
+
+  it('assumes UNPAGED_LIST_ITEMS items for a list Domo does not page, two owners per card', () => {
+    expect(estimate(`{ dataset(id: "${ID}") { access { entries { user { displayName } } } } }`)).toBe(
+      1 + 1 + UNPAGED_LIST_ITEMS,
+    );
+    expect(estimate(`{ dataset(id: "${ID}") { cards { owners { user { displayName } } } } }`)).toBe(
+      1 + 1 + UNPAGED_LIST_ITEMS * 2,
+    );
   });
 
   it('reads `first` and `ids` from variables, and from variable defaults', () => {

@@ -11,6 +11,11 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
+# NODE_ENV=production: without DOMO_INSTANCE (or DOMO_BASE_URL) the start fails rather than serve
+# the sandbox's demo data (SANDBOX=true asks for it on purpose); introspection and "Did you mean"
+# hints are off (INTROSPECTION=true turns introspection on).
+# On SIGTERM the gateway drains for SHUTDOWN_TIMEOUT_MS (25 s) and exits: give `docker stop` more
+# than that (`docker stop -t 30`; its default is 10 s), as Kubernetes' default 30 s grace period does.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000

@@ -1,8 +1,13 @@
 /**
  * The only reader of the environment. `loadConfig` turns variables into a typed, validated Config;
  * a wrong value throws a ConfigError whose message names the variable and what it accepts.
+ * A variable with one of the project's prefixes (SETTING_PREFIXES) that no setting reads stops the
+ * start with a "did you mean" (config-names.ts): the known names are the ones `readConfig` reads,
+ * recorded as it reads them, so a new setting needs no second list. Read every variable
+ * unconditionally (validate combinations afterwards), so that all of them are recorded.
  */
 import { isIP } from 'node:net';
+import { recordingEnv, unknownVariablesError } from './config-names.ts';
 import type { Credentials } from './domo/auth.ts';
 
 export interface UpstreamSettings {
@@ -59,6 +64,20 @@ export interface SandboxSettings {
   queryTimeoutMs: number;
 }
 
+/** The gateway's own HTTP server: slow and idle sockets, and shutdown (src/server.ts). */
+export interface ServerSettings {
+  /** Milliseconds a client has to send the request headers (Node's `server.headersTimeout`). */
+  headersTimeoutMs: number;
+  /** Milliseconds a client has to send the whole request, body included (`server.requestTimeout`). */
+  requestTimeoutMs: number;
+  /** Milliseconds an idle keep-alive socket is kept open (`server.keepAliveTimeout`). */
+  keepAliveTimeoutMs: number;
+  /** Requests one socket may carry before it is closed; 0 for no bound (`server.maxRequestsPerSocket`). */
+  maxRequestsPerSocket: number;
+  /** Milliseconds running requests get after SIGTERM before they are cut. */
+  shutdownTimeoutMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -76,6 +95,15 @@ export interface Config {
   corsOrigins: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sandbox: SandboxSettings;
+  /** NODE_ENV as set (null when unset); `production` never starts the sandbox on its own. */
+  nodeEnv: string | null;
+  /** The built-in sandbox is the upstream (no Domo configured, and not refused by NODE_ENV). */
+  useSandbox: boolean;
+  /** Schema introspection (`__schema`, `__type`) is answered (INTROSPECTION). */
+  introspection: boolean;
+  /** Validation errors keep graphql-js's "Did you mean …" hints (development only). */
+  fieldSuggestions: boolean;
+  server: ServerSettings;
 }
 
 export class ConfigError extends Error {
@@ -173,7 +201,33 @@ function baseUrl(raw: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/**
+ * Reads and validates the environment. Unknown prefixed variables are refused first (they are
+ * often the reason a start goes wrong: `DOMO_INSTANC=acme` would otherwise run the sandbox), then
+ * a production start without Domo and without SANDBOX=true.
+ */
+export function loadConfig(env: Env = process.env, options: LoadOptions = {}): Config {
+  const sandboxOnly = options.sandboxOnly ?? false;
+  const read = new Set<string>();
+  let config: Config | undefined;
+  let failure: unknown;
+  try {
+    config = readConfig(recordingEnv(env, read), sandboxOnly);
+  } catch (error) {
+    failure = error;
+  }
+  const unknown = unknownVariablesError(env, read, () => readConfig(recordingEnv({}, read), sandboxOnly));
+  if (unknown) throw new ConfigError(unknown);
+  if (failure !== undefined || !config) throw failure;
+  return config;
+}
+
+export interface LoadOptions {
+  /** The standalone sandbox (`npm run sandbox`): it needs no Domo, whatever NODE_ENV says. */
+  sandboxOnly?: boolean;
+}
+
+function readConfig(env: Env, sandboxOnly: boolean): Config {
   const instance = text(env, 'DOMO_INSTANCE');
   const base = text(env, 'DOMO_BASE_URL');
   if (instance && base) throw new ConfigError('set DOMO_INSTANCE or DOMO_BASE_URL, not both');
@@ -191,6 +245,39 @@ export function loadConfig(env: Env = process.env): Config {
       : null;
   if (serverCredentials && !domoBaseUrl) {
     throw new ConfigError('a Domo token is set but no DOMO_INSTANCE or DOMO_BASE_URL says where to send it');
+  }
+
+  // SANDBOX=true asks for the sandbox on purpose; unset, it runs only when no Domo is configured and
+  // NODE_ENV is not production (`npm start` on a fresh clone), so a typo or a missing setting in a
+  // deployment never serves demo data.
+  const nodeEnvSetting = text(env, 'NODE_ENV');
+  const sandboxSetting = oneOf(env, 'SANDBOX', ['true', 'false', 'auto'] as const, 'auto');
+  if (sandboxSetting === 'true' && domoBaseUrl) {
+    throw new ConfigError(
+      'SANDBOX=true runs the built-in sandbox: unset DOMO_INSTANCE and DOMO_BASE_URL, or SANDBOX',
+    );
+  }
+  const refusedBy =
+    sandboxSetting === 'false'
+      ? 'SANDBOX=false'
+      : nodeEnvSetting === 'production'
+        ? 'NODE_ENV=production'
+        : null;
+  if (!domoBaseUrl && sandboxSetting !== 'true' && refusedBy && !sandboxOnly) {
+    throw new ConfigError(
+      `no Domo is configured: set DOMO_INSTANCE (or DOMO_BASE_URL) and DOMO_DEVELOPER_TOKEN, or SANDBOX=true to run the built-in sandbox with its demo data on purpose (with ${refusedBy} it never starts on its own)`,
+    );
+  }
+  const useSandbox = !domoBaseUrl;
+  // Development: NODE_ENV=development, or `npm start` on a laptop (the sandbox, NODE_ENV unset).
+  const development = nodeEnvSetting === 'development' || (nodeEnvSetting === undefined && useSandbox);
+  const introspectionDefault = development ? 'true' : 'false';
+  const introspection = oneOf(env, 'INTROSPECTION', ['true', 'false'] as const, introspectionDefault);
+
+  const serverHeadersTimeoutMs = integer(env, 'SERVER_HEADERS_TIMEOUT_MS', 20_000, 100, 600_000);
+  const serverRequestTimeoutMs = integer(env, 'SERVER_REQUEST_TIMEOUT_MS', 300_000, 100, 86_400_000);
+  if (serverRequestTimeoutMs < serverHeadersTimeoutMs) {
+    throw new ConfigError('SERVER_REQUEST_TIMEOUT_MS must not be smaller than SERVER_HEADERS_TIMEOUT_MS');
   }
 
   const retryBaseMs = integer(env, 'DOMO_RETRY_BASE_MS', 200, 1, 60_000);
@@ -220,7 +307,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxQueryRows: integer(env, 'MAX_QUERY_ROWS', 10_000, 1, 1_000_000),
     limits: {
       maxDepth: integer(env, 'MAX_DEPTH', 12, 1, 100),
-      maxAliases: integer(env, 'MAX_ALIASES', 200, 0, 10_000),
+      maxAliases: integer(env, 'MAX_ALIASES', 30, 0, 10_000),
       // graphql-js's standard introspection query is under 200 tokens; the floor keeps GraphiQL working.
       maxTokens: integer(env, 'MAX_TOKENS', 10_000, 500, 1_000_000),
     },
@@ -234,6 +321,17 @@ export function loadConfig(env: Env = process.env): Config {
       largeRows: integer(env, 'SANDBOX_LARGE_ROWS', 200_000, 0, 100_000_000),
       executionSettleMs: integer(env, 'SANDBOX_EXECUTION_MS', 200, 0, 3_600_000),
       queryTimeoutMs: integer(env, 'SANDBOX_QUERY_TIMEOUT_MS', 60_000, 1, 3_600_000),
+    },
+    nodeEnv: nodeEnvSetting ?? null,
+    useSandbox,
+    introspection: introspection === 'true',
+    fieldSuggestions: development,
+    server: {
+      headersTimeoutMs: serverHeadersTimeoutMs,
+      requestTimeoutMs: serverRequestTimeoutMs,
+      keepAliveTimeoutMs: integer(env, 'SERVER_KEEP_ALIVE_MS', 5_000, 1, 600_000),
+      maxRequestsPerSocket: integer(env, 'SERVER_MAX_SOCKET_REQUESTS', 1_000, 0, 1_000_000),
+      shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     },
   };
 }

@@ -1,5 +1,6 @@
 /**
- * Entry: config → sandbox (when no Domo is configured) → gateway → graceful shutdown.
+ * Entry: config → sandbox (when no Domo is configured) → gateway → graceful shutdown (the drain
+ * itself is createGateway's; this file only bounds what comes after it, so the process always exits).
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +27,12 @@ async function main() {
     sandbox = await createSandbox({ ...config.sandbox, host: '127.0.0.1', recordRequests: false });
     baseUrl = sandbox.url;
     serverCredentials = { kind: 'developer', token: sandbox.token };
-    logger.info('sandbox started', { url: sandbox.url, data: config.sandbox.dbPath ?? 'in memory' });
+    // warn, not info: whoever reads the log must see that the graph serves demo data, not Domo's.
+    logger.warn('upstream is the built-in sandbox (demo data, not Domo)', {
+      url: sandbox.url,
+      data: config.sandbox.dbPath ?? 'in memory',
+      why: config.nodeEnv === 'production' ? 'SANDBOX=true' : 'no DOMO_INSTANCE or DOMO_BASE_URL is set',
+    });
   }
 
   const dispatcher = createDispatcher({
@@ -47,12 +53,13 @@ async function main() {
     },
     headers: { 'user-agent': 'domo-graph/0.1' },
   });
-  const { server, abortUploads } = createGateway({
+  const gateway = createGateway({
     config: { ...config, serverCredentials },
     http,
     logger,
     exampleQuery,
   });
+  const { server } = gateway;
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -60,25 +67,39 @@ async function main() {
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${port}/graphql`;
   logger.info('domo-graph ready', {
     graphql: url,
-    upstream: sandbox ? `sandbox at ${sandbox.url}` : baseUrl,
+    upstream: sandbox ? `sandbox at ${sandbox.url} (demo data)` : baseUrl,
     credentials: serverCredentials ? `server ${serverCredentials.kind} token` : 'forwarded from callers only',
   });
   process.stdout.write(`\ndomo-graph is running: open ${url} for GraphiQL\n\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal (Ctrl-C again): stop now.
+      process.exit(1);
+    }
     stopping = true;
-    logger.info('shutting down', { signal });
-    abortUploads();
-    server.closeIdleConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await dispatcher.close();
-    await sandbox?.close();
+    const timeoutMs = config.server.shutdownTimeoutMs;
+    logger.info('shutting down', { signal, timeoutMs });
+    // Whatever hangs below (a stuck upstream socket, an engine that ignores interrupts), exit anyway.
+    setTimeout(() => process.exit(1), timeoutMs + 10_000).unref();
+    const { cut } = await gateway.drain(timeoutMs);
+    if (cut > 0) logger.warn('requests cut at shutdown', { cut, timeoutMs });
+    await within(dispatcher.close(), 2_000).catch(() => dispatcher.destroy());
+    await within(sandbox?.close() ?? Promise.resolve(), 5_000).catch(() => undefined);
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** `promise`, or a rejection after `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
 main().catch((error: unknown) => {

@@ -1,28 +1,33 @@
 /**
  * createGateway: the yoga server, its per-request context and the node HTTP server around it
  * (health and readiness beside /graphql). Opens no socket: main.ts and the tests listen.
+ * The node server bounds slow and idle sockets (ServerSettings) and drains on shutdown: `drain`
+ * turns /ready to 503, refuses new work, lets running requests finish for a while, then cuts them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
 import { useBodyLimit } from './body-limit.ts';
-import type { Config } from './config.ts';
+import type { Config, ServerSettings } from './config.ts';
 import { credentialsFromHeaders } from './domo/auth.ts';
 import { createDomoClient } from './domo/client.ts';
 import type { DomoHttp } from './domo/http.ts';
 import { failure } from './errors/codes.ts';
 import { registerSecret } from './errors/redact.ts';
 import type { GraphContext } from './graph/context.ts';
+import { useCostLimit } from './graph/cost.ts';
 import { clientFacingError, redactedError } from './graph/errors.ts';
+import { useSchemaExposure } from './graph/exposure.ts';
 import { useBadUserInput } from './graph/input-errors.ts';
 import { DEFAULT_LIMITS, useOperationLimits } from './graph/limits.ts';
 import { schema } from './graph/schema.ts';
-import { isCsrfSuspect, PREFLIGHT_HEADERS } from './http/csrf.ts';
+import { csrfRefusal } from './http/csrf.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
 
 export interface GatewayDeps {
   config: Pick<Config, 'serverCredentials' | 'upstream' | 'maxPageSize' | 'maxQueryRows'> &
-    Partial<Pick<Config, 'limits' | 'corsOrigins'>>;
+    Partial<Pick<Config, 'limits' | 'corsOrigins'>> &
+    Partial<Pick<Config, 'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox'>>;
   http: DomoHttp;
   logger: Logger;
   /** The GraphiQL tab's first operation. */
@@ -38,7 +43,22 @@ export interface Gateway {
   yoga: YogaServerInstance<Record<string, unknown>, GraphContext>;
   /** Stops every running upload, uncommitted (call on shutdown, before closing the server). */
   abortUploads(): void;
+  /**
+   * Graceful stop: /ready answers 503 at once, new requests get 503 SHUTTING_DOWN, running ones
+   * get `timeoutMs` to finish; then the rest (uploads included) are cut and every socket closed.
+   * Resolves once the server is closed, with whether anything had to be cut. Idempotent.
+   */
+  drain(timeoutMs: number): Promise<{ cut: number }>;
 }
+
+/** Node's own defaults, but headers within 20 s (Node: 60 s); config.ts reads the same. */
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 300_000,
+  keepAliveTimeoutMs: 5_000,
+  maxRequestsPerSocket: 1_000,
+  shutdownTimeoutMs: 25_000,
+};
 
 const READY_TTL_MS = 5_000;
 /** Yoga's own default; uploads may want more. */
@@ -95,7 +115,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
     plugins: [
+      useSchemaExposure({
+        introspection: config.introspection ?? true,
+        fieldSuggestions: config.fieldSuggestions ?? true,
+      }),
       useOperationLimits(config.limits ?? DEFAULT_LIMITS),
+      useCostLimit({ maxCalls: config.upstream.maxCallsPerRequest, maxPageSize: config.maxPageSize }),
       useBadUserInput(),
       useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
     ],
@@ -157,35 +182,105 @@ export function createGateway(deps: GatewayDeps): Gateway {
   };
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
+    // A probe answered by drain() meanwhile, or a caller gone: nothing to send.
+    if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/health') return json(res, 200, { status: 'ok' });
-    if (path === '/ready') {
-      void checkReady().then((ok) =>
-        json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'upstream unreachable' }),
-      );
-      return;
-    }
-    if (isCsrfSuspect(req)) {
-      const csrf = failure('csrf');
-      return json(res, csrf.httpStatus, {
-        errors: [
-          {
-            message: `a form-encoded, multipart or text/plain POST must carry one of these headers: ${PREFLIGHT_HEADERS.join(', ')} (cross-site request forgery guard)`,
-            extensions: { code: csrf.code },
-          },
-        ],
-      });
-    }
-    if (uploads(req, res)) return;
-    void yoga.handle(req, res);
-  });
+  // Said on /ready, so an operator sees at once when the gateway serves demo data.
+  const upstream = config.useSandbox ? 'sandbox' : 'domo';
+  const allowedOrigins = config.corsOrigins ?? [];
+  const serverSettings = config.server ?? DEFAULT_SERVER_SETTINGS;
+  const running = new Set<ServerResponse>();
+  const waitingReady = new Set<ServerResponse>();
+  let draining = false;
+  let onIdle: (() => void) | undefined;
 
-  return { server, yoga, abortUploads: () => shutdown.abort(new Error('the server is shutting down')) };
+  const server = createServer(
+    {
+      headersTimeout: serverSettings.headersTimeoutMs,
+      requestTimeout: serverSettings.requestTimeoutMs,
+      // Node checks both timeouts on this interval (default 30 s): check often enough to honour them.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, serverSettings.headersTimeoutMs / 4)),
+    },
+    (req: IncomingMessage, res: ServerResponse) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/health') return json(res, 200, { status: 'ok' });
+      if (path === '/ready') {
+        if (draining) return json(res, 503, { status: 'shutting down', upstream });
+        // A probe still waiting on the upstream when the drain starts is answered by drain().
+        waitingReady.add(res);
+        void checkReady().then((ok) => {
+          if (!waitingReady.delete(res)) return;
+          json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'upstream unreachable', upstream });
+        });
+        return;
+      }
+      if (draining) {
+        res.setHeader('connection', 'close');
+        const refusal = failure('shutting_down');
+        return json(res, refusal.httpStatus, {
+          errors: [
+            {
+              message: 'the server is shutting down: send the request again (to another instance)',
+              extensions: { code: refusal.code },
+            },
+          ],
+        });
+      }
+      // One guard for every route below, whatever its transport (src/http/csrf.ts).
+      const csrf = csrfRefusal(req, allowedOrigins);
+      if (csrf) {
+        const refusal = failure('csrf');
+        return json(res, refusal.httpStatus, {
+          errors: [{ message: csrf, extensions: { code: refusal.code } }],
+        });
+      }
+      running.add(res);
+      res.once('close', () => {
+        running.delete(res);
+        if (running.size === 0) onIdle?.();
+      });
+      if (uploads(req, res)) return;
+      void yoga.handle(req, res);
+    },
+  );
+  server.keepAliveTimeout = serverSettings.keepAliveTimeoutMs;
+  server.maxRequestsPerSocket = serverSettings.maxRequestsPerSocket;
+
+  const abortUploads = () => shutdown.abort(new Error('the server is shutting down'));
+  let drained: Promise<{ cut: number }> | undefined;
+  const drain = (timeoutMs: number) => {
+    drained ??= (async () => {
+      // Keep listening while draining: probes and callers get a 503 they can act on rather than a
+      // refused connection. Idle keep-alive sockets go now, so their clients reconnect elsewhere.
+      draining = true;
+      for (const res of waitingReady) json(res, 503, { status: 'shutting down', upstream });
+      waitingReady.clear();
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await new Promise<boolean>((resolve) => {
+        if (running.size === 0) return resolve(true);
+        onIdle = () => resolve(true);
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      clearTimeout(timer);
+      const cut = finished ? 0 : running.size;
+      if (!finished) {
+        // Cut: uploads stop uncommitted, and closing the sockets aborts every request's signal,
+        // which cancels its upstream calls.
+        abortUploads();
+      }
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      return { cut };
+    })();
+    return drained;
+  };
+
+  return { server, yoga, abortUploads, drain };
 }
 
 /** A signal that aborts when the request ends or the server shuts down, whichever comes first. */

@@ -21,6 +21,8 @@ export type GatewayFailureKind =
   | 'body_too_large'
   | 'malformed_request'
   | 'method_not_allowed'
+  | 'shutting_down'
+  | 'introspection_off'
   | 'internal';
 
 export type FailureKind = DomoErrorKind | GatewayFailureKind;
@@ -74,6 +76,10 @@ export const FAILURES = {
   malformed_request: { code: 'BAD_REQUEST', httpStatus: 400 },
   /** A route called with a method it does not take (the upload route is PUT only). */
   method_not_allowed: { code: 'METHOD_NOT_ALLOWED', httpStatus: 405 },
+  /** The server is draining after SIGTERM: the request was not started; send it again elsewhere. */
+  shutting_down: { code: 'SHUTTING_DOWN', httpStatus: 503 },
+  /** `__schema` or `__type` asked while introspection is off (src/graph/exposure.ts). */
+  introspection_off: { code: 'INTROSPECTION_OFF', httpStatus: 400 },
   /** A bug: masked as "Unexpected error." (yoga's own code for it), logged in full on the server. */
   internal: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 },
 } as const satisfies Record<FailureKind, Failure>;

@@ -43,7 +43,7 @@ export interface OperationLimits {
   maxTokens: number;
 }
 
-export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 12, maxAliases: 200, maxTokens: 10_000 };
+export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 12, maxAliases: 30, maxTokens: 10_000 };
 
 export interface OperationMeasure {
   /** The operation, as the document names it (undefined for an anonymous one). */

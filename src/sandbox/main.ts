@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { createSandbox } from './server.ts';
 
 async function main() {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { sandboxOnly: true });
   const started = Date.now();
   const sandbox = await createSandbox({ ...config.sandbox, host: config.host, recordRequests: false });
   process.stdout.write(

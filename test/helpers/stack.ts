@@ -4,12 +4,13 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Agent, Dispatcher } from 'undici';
+import type { ServerSettings } from '../../src/config.ts';
 import type { Credentials } from '../../src/domo/auth.ts';
 import { createDispatcher, DomoHttp, type DomoRequest } from '../../src/domo/http.ts';
 import { DEFAULT_LIMITS, type OperationLimits } from '../../src/graph/limits.ts';
 import { type Logger, silentLogger } from '../../src/log.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.ts';
-import { createGateway } from '../../src/server.ts';
+import { createGateway, DEFAULT_SERVER_SETTINGS, type Gateway } from '../../src/server.ts';
 
 export const SANDBOX_TOKEN = 'test-token';
 
@@ -34,6 +35,11 @@ export interface StackOptions {
   readyTtlMs?: number;
   /** The gateway's request body limit in bytes. */
   maxRequestBodyBytes?: number;
+  /** INTROSPECTION and field suggestions (default both on, as in development). */
+  introspection?: boolean;
+  fieldSuggestions?: boolean;
+  /** Socket timeouts of the gateway's own server (default DEFAULT_SERVER_SETTINGS). */
+  server?: Partial<ServerSettings>;
 }
 
 export interface Stack {
@@ -49,6 +55,8 @@ export interface Stack {
     headers?: Record<string, string>,
   ): Promise<GqlResponse<T>>;
   close(): Promise<void>;
+  /** The gateway itself (drain, the node server). */
+  gateway: Gateway;
 }
 
 export interface GqlError {
@@ -79,7 +87,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     retry: { maxRetries: options.maxRetries ?? 2, baseMs: 5, maxDelayMs: 50 },
     onAttempt: (request, attempt) => attempts.push({ request, attempt }),
   });
-  const { server } = createGateway({
+  const gateway = createGateway({
     config: {
       serverCredentials: options.serverCredentials ?? null,
       upstream: {
@@ -97,12 +105,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       corsOrigins: options.corsOrigins ?? [],
       maxPageSize: options.maxPageSize ?? 50,
       maxQueryRows: options.maxQueryRows ?? 10_000,
+      introspection: options.introspection ?? true,
+      fieldSuggestions: options.fieldSuggestions ?? true,
+      useSandbox: true,
+      server: { ...DEFAULT_SERVER_SETTINGS, ...options.server },
     },
     http,
     logger: options.logger ?? silentLogger,
     readyTtlMs: options.readyTtlMs ?? 0,
     maxRequestBodyBytes: options.maxRequestBodyBytes,
   });
+  const { server } = gateway;
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const gatewayUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -112,6 +125,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     gatewayUrl,
     http,
     attempts,
+    gateway,
     async gql(query, variables, headers = authHeader()) {
       const response = await fetch(`${gatewayUrl}/graphql`, {
         method: 'POST',

@@ -1,7 +1,8 @@
 /**
  * A gateway holding its own Domo token must not serve other web pages: no CORS for unlisted origins,
- * and no form-encoded or multipart POST (which a cross-site form can send) without a header a form
- * cannot set.
+ * no form-encoded or multipart POST (which a cross-site form can send) and no GET operation (which
+ * an <img> can send) without a header a form cannot set, and nothing the browser marks cross-site
+ * from an origin CORS_ORIGINS does not list, on any route.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCsrfSuspect } from '../../src/http/csrf.ts';
@@ -70,6 +71,149 @@ describe('cross-site requests', () => {
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     const other = await preflight(open.gatewayUrl, 'https://evil.example');
     expect(other.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+  });
+});
+
+describe('GET operations and cross-site requests, on every route', () => {
+  const query = `{ dataset(id: "${DEMO_DATASETS.sales}") { name } }`;
+  const getUrl = (base: string) => `${base}/graphql?query=${encodeURIComponent(query)}`;
+
+  /** Expects a 403 CSRF_PREVENTED and no upstream call. */
+  async function refused(s: Stack, response: Promise<Response>) {
+    const before = s.sandbox.requests.length;
+    const res = await response;
+    expect(res.status).toBe(403);
+    const body = (await res.json()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+    expect(body.errors[0]!.extensions.code).toBe('CSRF_PREVENTED');
+    expect(s.sandbox.requests.length).toBe(before);
+    return body.errors[0]!.message;
+  }
+
+  it('refuses an <img>-style GET that carries a query and no preflight header', async () => {
+    const message = await refused(stack, fetch(getUrl(stack.gatewayUrl), { headers: { accept: 'image/*' } }));
+    expect(message).toMatch(/GraphQL-Require-Preflight|graphql-require-preflight/);
+    // Persisted-operation style parameters too.
+    await refused(
+      stack,
+      fetch(`${stack.gatewayUrl}/graphql?extensions=${encodeURIComponent('{"persistedQuery":{}}')}`),
+    );
+    const before = stack.sandbox.requests.length;
+    expect((await fetch(getUrl(stack.gatewayUrl), { method: 'HEAD' })).status).toBe(403);
+    expect(stack.sandbox.requests.length).toBe(before);
+  });
+
+  it('answers the same GET with GraphQL-Require-Preflight', async () => {
+    const res = await fetch(getUrl(stack.gatewayUrl), {
+      headers: { 'graphql-require-preflight': '1', accept: 'application/json' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { dataset: { name: 'Sales Transactions' } } });
+  });
+
+  it('serves the GraphiQL page (a GET without an operation), whose operations are JSON POSTs', async () => {
+    const page = await fetch(`${stack.gatewayUrl}/graphql`, {
+      headers: { accept: 'text/html', 'sec-fetch-site': 'none', 'sec-fetch-mode': 'navigate' },
+    });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    // What GraphiQL's fetcher sends from that page.
+    const res = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json, multipart/mixed',
+        'sec-fetch-site': 'same-origin',
+        origin: stack.gatewayUrl,
+      },
+      body: JSON.stringify({ query }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { dataset: { name: 'Sales Transactions' } } });
+  });
+
+  const crossSite = { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' };
+  const routes = (base: string): Array<[string, () => Promise<Response>]> => [
+    [
+      'GraphQL GET',
+      () => fetch(getUrl(base), { headers: { ...crossSite, 'graphql-require-preflight': '1' } }),
+    ],
+    [
+      'GraphQL JSON POST',
+      () =>
+        fetch(`${base}/graphql`, {
+          method: 'POST',
+          headers: { ...crossSite, 'content-type': 'application/json' },
+          body: JSON.stringify({ query: mutation }),
+        }),
+    ],
+    [
+      'multipart POST',
+      () => {
+        const form = new FormData();
+        form.set('operations', JSON.stringify({ query: mutation }));
+        form.set('map', '{}');
+        return fetch(`${base}/graphql`, {
+          method: 'POST',
+          headers: { ...crossSite, 'graphql-require-preflight': '1' },
+          body: form,
+        });
+      },
+    ],
+    [
+      'upload PUT',
+      () =>
+        fetch(`${base}/v1/datasets/${DEMO_DATASETS.staging}/upload?mode=append`, {
+          method: 'PUT',
+          headers: { ...crossSite, 'content-type': 'text/csv', 'x-domo-developer-token': SANDBOX_TOKEN },
+          body: 'id,payload,amount,loaded_at\n1,x,1.5,2025-01-01 10:00:00\n',
+        }),
+    ],
+    ['GraphiQL page', () => fetch(`${base}/graphql`, { headers: { ...crossSite, accept: 'text/html' } })],
+    ['an unknown route', () => fetch(`${base}/v1/anything`, { headers: crossSite })],
+  ];
+
+  it.each(routes('').map(([name]) => name))(
+    'refuses a cross-site request from a foreign origin: %s',
+    async (name) => {
+      for (const s of [stack, open]) {
+        const send = routes(s.gatewayUrl).find(([n]) => n === name)![1];
+        const message = await refused(s, send());
+        expect(message).toMatch(/cross-site request from https:\/\/evil\.example.*CORS_ORIGINS/);
+      }
+    },
+  );
+
+  it('keeps /health and /ready open to any site', async () => {
+    expect((await fetch(`${stack.gatewayUrl}/health`, { headers: crossSite })).status).toBe(200);
+    expect((await fetch(`${stack.gatewayUrl}/ready`, { headers: crossSite })).status).toBe(200);
+  });
+
+  it.each(['same-origin', 'same-site', 'none'])('allows Sec-Fetch-Site: %s', async (site) => {
+    const res = await fetch(getUrl(stack.gatewayUrl), {
+      headers: { 'sec-fetch-site': site, origin: 'http://localhost:3000', 'graphql-require-preflight': '1' },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('allows a cross-site request from an origin listed in CORS_ORIGINS, on each route', async () => {
+    const listed = { 'sec-fetch-site': 'cross-site', origin: 'https://app.example.com' };
+    const get = await fetch(getUrl(open.gatewayUrl), {
+      headers: { ...listed, 'graphql-require-preflight': '1', accept: 'application/json' },
+    });
+    expect(get.status).toBe(200);
+    expect(get.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    const post = await fetch(`${open.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { ...listed, 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    expect(await post.json()).toEqual({ data: { dataset: { name: 'Sales Transactions' } } });
+    const put = await fetch(`${open.gatewayUrl}/v1/datasets/${DEMO_DATASETS.staging}/upload?mode=append`, {
+      method: 'PUT',
+      headers: { ...listed, 'content-type': 'text/csv' },
+      body: 'id,payload,amount,loaded_at\n1,x,1.5,2025-01-01 10:00:00\n',
+    });
+    expect(put.status).toBe(200);
   });
 });
 

@@ -30,7 +30,7 @@ const manySql = (count: number) =>
       `q${i}: dataset(id: "${SALES}") { query(sql: "SELECT region FROM sales LIMIT ${i + 1}") { rows } }`,
   ).join('\n')} }`;
 
-describe('operation limits at the defaults (MAX_DEPTH 12, MAX_ALIASES 200, MAX_TOKENS 10000)', () => {
+describe('operation limits at the defaults (MAX_DEPTH 12, MAX_ALIASES 30, MAX_TOKENS 10000)', () => {
   let stack: Stack;
   beforeAll(async () => {
     stack = await startStack();
@@ -86,11 +86,11 @@ describe('operation limits at the defaults (MAX_DEPTH 12, MAX_ALIASES 200, MAX_T
   });
 
   it('refuses more than MAX_ALIASES aliased fields before any upstream call', async () => {
-    const error = await refused(manySql(201));
+    const error = await refused(manySql(31));
     expect(error.message).toBe(
-      'Operation "Many" has 201 aliased fields (fragments counted where spread); the limit is 200 (MAX_ALIASES)',
+      'Operation "Many" has 31 aliased fields (fragments counted where spread); the limit is 30 (MAX_ALIASES)',
     );
-    expect(error.extensions).toMatchObject({ limit: 'MAX_ALIASES', max: 200, actual: 201 });
+    expect(error.extensions).toMatchObject({ limit: 'MAX_ALIASES', max: 30, actual: 31 });
   });
 
   it('counts aliases of a fragment every time it is spread', async () => {
@@ -126,21 +126,52 @@ describe('the per-request call budget (DOMO_MAX_CALLS_PER_REQUEST)', () => {
   });
   afterAll(() => stack.close());
 
-  it('answers the first calls, refuses the rest with OPERATION_TOO_COMPLEX, and sends Domo exactly the budget', async () => {
+  it('refuses an operation whose estimate is over the budget before any call', async () => {
     const before = stack.sandbox.requests.length;
-    // One metadata call for the six (deduplicated) datasets, then six SQL calls: 7 needed, 4 allowed.
-    const res = await stack.gql<Record<string, { query: { rows: unknown[] } } | null>>(manySql(6));
-    expect(stack.sandbox.requests.length - before).toBe(4);
-    expect(stack.sandbox.requests.slice(before).filter((r) => SQL.test(r.path))).toHaveLength(3);
+    // One metadata call for the six datasets, then six SQL calls: 7 estimated, 4 allowed.
+    const res = await stack.gql(manySql(6));
+    expect(stack.sandbox.requests.length - before).toBe(0);
+    expect(res.data ?? null).toBeNull();
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors![0]!.message).toBe(
+      'Operation "Many" could make up to 7 calls to Domo (its lists at their full page size); the limit is 4 (DOMO_MAX_CALLS_PER_REQUEST). Ask for smaller pages (first) or fewer fields per item',
+    );
+    expect(res.errors![0]!.extensions).toEqual({
+      code: 'OPERATION_TOO_COMPLEX',
+      limit: 'DOMO_MAX_CALLS_PER_REQUEST',
+      max: 4,
+      actual: 7,
+    });
+  });
 
-    const answered = Object.entries(res.data!).filter(([, v]) => v !== null);
-    expect(answered.map(([k]) => k)).toEqual(['q0', 'q1', 'q2']);
-    expect(answered.map(([, v]) => v!.query.rows.length)).toEqual([1, 2, 3]);
-    expect(res.errors?.map((e) => e.path)).toEqual([
-      ['q3', 'query'],
-      ['q4', 'query'],
-      ['q5', 'query'],
-    ]);
+  it('answers the estimate refusal with HTTP 400 to a client that accepts application/graphql-response+json', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        'x-domo-developer-token': SANDBOX_TOKEN,
+      },
+      body: JSON.stringify({ query: '{ datasets(first: 5) { edges { node { cards { title } } } } }' }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: Array<{ extensions: Record<string, unknown> }> };
+    expect(body.errors[0]!.extensions).toMatchObject({ code: 'OPERATION_TOO_COMPLEX', max: 4, actual: 6 });
+  });
+
+  it('still stops at the budget when Domo needs more calls than estimated (no bulk endpoint)', async () => {
+    // The estimate counts the bulk metadata call; a server without it gets one GET per dataset.
+    const ids = [SALES, STAGING, DEMO_DATASETS.sessions, DEMO_DATASETS.customers, DEMO_DATASETS.targets];
+    stack.sandbox.inject({ method: 'POST', path: '/api/data/v3/datasources/bulk', status: 404 });
+    const before = stack.sandbox.requests.length;
+    const res = await stack.gql<{ datasetsByIds: Array<{ name: string } | null> }>(
+      'query ($ids: [ID!]!) { datasetsByIds(ids: $ids) { name } }',
+      { ids },
+    );
+    // The refused bulk call and three GETs: 4 sent, the other two datasets refused unsent.
+    expect(stack.sandbox.requests.length - before).toBe(4);
+    expect(res.data!.datasetsByIds.filter((d) => d !== null)).toHaveLength(3);
+    expect(res.errors).toHaveLength(2);
     for (const error of res.errors!) {
       expect(error.extensions).toEqual({
         code: 'OPERATION_TOO_COMPLEX',
@@ -156,6 +187,16 @@ describe('the per-request call budget (DOMO_MAX_CALLS_PER_REQUEST)', () => {
     const res = await stack.gql(manySql(3));
     expect(res.errors).toBeUndefined();
     expect(stack.sandbox.requests.length - before).toBe(4);
+    const again = await stack.gql(manySql(3));
+    expect(again.errors).toBeUndefined();
+  });
+
+  it('answers an operation whose estimate equals the budget', async () => {
+    const before = stack.sandbox.requests.length;
+    const res = await stack.gql(manySql(3));
+    expect(res.errors).toBeUndefined();
+    expect(stack.sandbox.requests.length - before).toBe(4);
+    expect(stack.sandbox.requests.slice(before).filter((r) => SQL.test(r.path))).toHaveLength(3);
   });
 
   it('counts a whole upload as one call, however many parts it sends', async () => {

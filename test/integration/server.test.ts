@@ -37,13 +37,13 @@ describe('/health and /ready', () => {
     const s = await stack();
     const up = await fetch(`${s.gatewayUrl}/ready`);
     expect(up.status).toBe(200);
-    expect(await up.json()).toEqual({ status: 'ready' });
+    expect(await up.json()).toEqual({ status: 'ready', upstream: 'sandbox' });
 
     s.sandbox.server.closeAllConnections();
     await new Promise<void>((resolve) => s.sandbox.server.close(() => resolve()));
     const down = await fetch(`${s.gatewayUrl}/ready`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ status: 'upstream unreachable' });
+    expect(await down.json()).toEqual({ status: 'upstream unreachable', upstream: 'sandbox' });
     // /health still says the process is alive.
     expect((await fetch(`${s.gatewayUrl}/health`)).status).toBe(200);
   });

@@ -27,7 +27,7 @@ describe('loadConfig defaults', () => {
       },
       maxPageSize: 50,
       maxQueryRows: 10_000,
-      limits: { maxDepth: 12, maxAliases: 200, maxTokens: 10_000 },
+      limits: { maxDepth: 12, maxAliases: 30, maxTokens: 10_000 },
       corsOrigins: [],
       logLevel: 'info',
       sandbox: {
@@ -38,6 +38,17 @@ describe('loadConfig defaults', () => {
         largeRows: 200_000,
         executionSettleMs: 200,
         queryTimeoutMs: 60_000,
+      },
+      nodeEnv: null,
+      useSandbox: true,
+      introspection: true,
+      fieldSuggestions: true,
+      server: {
+        headersTimeoutMs: 20_000,
+        requestTimeoutMs: 300_000,
+        keepAliveTimeoutMs: 5_000,
+        maxRequestsPerSocket: 1_000,
+        shutdownTimeoutMs: 25_000,
       },
     });
   });
@@ -78,6 +89,13 @@ describe('loadConfig defaults', () => {
       SANDBOX_TOKEN: 'sb',
       SANDBOX_SQL_SHAPE: 'columns',
       SANDBOX_LARGE_ROWS: '10',
+      NODE_ENV: 'production',
+      INTROSPECTION: 'true',
+      SERVER_HEADERS_TIMEOUT_MS: '1000',
+      SERVER_REQUEST_TIMEOUT_MS: '2000',
+      SERVER_KEEP_ALIVE_MS: '3000',
+      SERVER_MAX_SOCKET_REQUESTS: '0',
+      SHUTDOWN_TIMEOUT_MS: '0',
     });
     expect(config).toEqual({
       port: 8080,
@@ -109,6 +127,17 @@ describe('loadConfig defaults', () => {
         largeRows: 10,
         executionSettleMs: 200,
         queryTimeoutMs: 60_000,
+      },
+      nodeEnv: 'production',
+      useSandbox: false,
+      introspection: true,
+      fieldSuggestions: false,
+      server: {
+        headersTimeoutMs: 1000,
+        requestTimeoutMs: 2000,
+        keepAliveTimeoutMs: 3000,
+        maxRequestsPerSocket: 0,
+        shutdownTimeoutMs: 0,
       },
     });
   });

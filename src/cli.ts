@@ -11,7 +11,14 @@ import { request } from 'undici';
 import { ConfigError, loadConfig } from './config.ts';
 import { createDomoClient } from './domo/client.ts';
 import { DomoHttp } from './domo/http.ts';
-import { DEFAULT_PART_SIZE, UPLOAD_MODES, UploadError, type UploadMode, uploadCsv } from './domo/uploads.ts';
+import {
+  DEFAULT_PART_SIZE,
+  UPLOAD_MODES,
+  UploadError,
+  type UploadMode,
+  uploadCsv,
+  uploadPolicy,
+} from './upload/index.ts';
 
 const USAGE = `usage: domo-graph upload FILE --dataset ID [options]
 
@@ -134,6 +141,7 @@ async function upload(argv: string[]): Promise<void> {
       hasHeader: !values['no-header'],
       message: values.message,
       partSizeBytes: partSize,
+      policy: uploadPolicy(config.upstream, config.uploads),
       onProgress: (p) => bar.update({ bytes: p.bytes, rows: p.rows, parts: p.parts }),
     });
     summary = { datasetId, mode, ...result };

@@ -26,6 +26,14 @@ export interface UpstreamSettings {
   maxCallsPerRequest: number;
 }
 
+/** Upload retries (src/upload/policy.ts); their backoff is DOMO_RETRY_BASE_MS and DOMO_RETRY_MAX_DELAY_MS. */
+export interface UploadSettings {
+  /** Re-sends of a failed part under its number, after the first attempt. */
+  partRetries: number;
+  /** Reads of the data versions that decide whether a commit whose answer was lost committed. */
+  commitChecks: number;
+}
+
 /** Limits an operation must keep to before anything runs (src/graph/limits.ts). */
 export interface OperationLimitSettings {
   /** Most fields on one path of an operation. */
@@ -59,6 +67,7 @@ export interface Config {
   /** The server's own Domo credentials, used when the caller sends none. */
   serverCredentials: Credentials | null;
   upstream: UpstreamSettings;
+  uploads: UploadSettings;
   /** Largest page a connection field returns. */
   maxPageSize: number;
   /** Largest number of rows a SQL query field returns. */
@@ -206,6 +215,10 @@ export function loadConfig(env: Env = process.env): Config {
       connections: integer(env, 'DOMO_CONNECTIONS', 32, 1, 1024),
       maxConcurrencyPerRequest: integer(env, 'DOMO_MAX_CONCURRENCY', 8, 1, 256),
       maxCallsPerRequest: integer(env, 'DOMO_MAX_CALLS_PER_REQUEST', 500, 1, 100_000),
+    },
+    uploads: {
+      partRetries: integer(env, 'UPLOAD_PART_RETRIES', 4, 0, 20),
+      commitChecks: integer(env, 'UPLOAD_COMMIT_CHECKS', 5, 1, 20),
     },
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 50, 1, 1000),
     maxQueryRows: integer(env, 'MAX_QUERY_ROWS', 10_000, 1, 1_000_000),

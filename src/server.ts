@@ -17,10 +17,11 @@ import { schema } from './graph/schema.ts';
 import { isCsrfSuspect, PREFLIGHT_HEADERS } from './http/csrf.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
+import { uploadPolicy } from './upload/policy.ts';
 
 export interface GatewayDeps {
   config: Pick<Config, 'serverCredentials' | 'upstream' | 'maxPageSize' | 'maxQueryRows'> &
-    Partial<Pick<Config, 'limits' | 'corsOrigins'>>;
+    Partial<Pick<Config, 'limits' | 'corsOrigins' | 'uploads'>>;
   http: DomoHttp;
   logger: Logger;
   /** The GraphiQL tab's first operation. */
@@ -45,6 +46,7 @@ const MAX_REQUEST_BODY_BYTES = 25_000_000;
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, http, logger } = deps;
   const settings = { maxPageSize: config.maxPageSize, maxQueryRows: config.maxQueryRows };
+  const policy = uploadPolicy(config.upstream, config.uploads);
 
   const shutdown = new AbortController();
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
@@ -105,6 +107,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       settings,
       uploads: {
         files: streamedFiles as Map<string, AsyncIterable<Uint8Array>> | undefined,
+        policy,
         // Lazy: only upload resolvers read it. Not AbortSignal.any: on Node 20, combining yoga's
         // request.signal that way stops it from cancelling the request's upstream calls.
         get signal() {
@@ -119,6 +122,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     yoga,
     serverCredentials: config.serverCredentials,
     maxConcurrency: config.upstream.maxConcurrencyPerRequest,
+    policy,
     shutdown: shutdown.signal,
   });
 

@@ -17,21 +17,33 @@ import { credentialsFromHeaders } from '../domo/auth.ts';
 import { createDomoClient } from '../domo/client.ts';
 import { DomoError } from '../domo/errors.ts';
 import type { DomoHttp } from '../domo/http.ts';
-import { UPLOAD_MODES, UploadError, type UploadMode, uploadCsv } from '../domo/uploads.ts';
+import { datasetIdMessage, isDatasetId } from '../domo/ids.ts';
 import { type GraphContext, STREAMED_UPLOAD_KEY } from '../graph/context.ts';
 import type { Logger } from '../log.ts';
+import {
+  commitMessage,
+  dataTag,
+  keyColumns,
+  partSizeBytes,
+  UploadError,
+  type UploadMode,
+  type UploadPolicy,
+  uploadCsv,
+  uploadMode,
+} from '../upload/index.ts';
 
 export interface UploadHttpDeps {
   http: DomoHttp;
   logger: Logger;
   serverCredentials: Credentials | null;
   maxConcurrency: number;
+  /** Part retries and commit checks, from config (default DEFAULT_UPLOAD_POLICY). */
+  policy?: UploadPolicy;
   yoga: YogaServerInstance<Record<string, unknown>, GraphContext>;
   /** Aborted when the server shuts down: every running upload stops uncommitted. */
   shutdown: AbortSignal;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UPLOAD_PATH = /^\/v1\/datasets\/([^/]+)\/upload\/?$/;
 
 const STATUS: Record<string, number> = {
@@ -84,7 +96,10 @@ function errorBody(error: unknown): { status: number; body: Record<string, unkno
       body: {
         error: {
           code,
-          message: error.kind === 'data' ? error.message : `${error.message}; nothing was committed`,
+          message:
+            error.kind === 'data' || !error.nothingCommitted
+              ? error.message
+              : `${error.message}; nothing was committed`,
           ...error.details,
           ...(upstream?.status !== undefined ? { upstreamStatus: upstream.status } : {}),
           ...(upstream?.toe ? { toe: upstream.toe } : {}),
@@ -127,26 +142,18 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, rawId: strin
   let datasetId: string;
   try {
     datasetId = decodeURIComponent(rawId);
-    if (!UUID.test(datasetId)) throw new RangeError('the dataset id must be a UUID');
-    const mode = (q.get('mode') ?? 'append').toUpperCase();
-    if (!(UPLOAD_MODES as readonly string[]).includes(mode)) {
-      throw new RangeError(`mode must be one of ${UPLOAD_MODES.join(', ').toLowerCase()}`);
-    }
-    const partSizeKB = q.get('partSizeKB');
-    if (partSizeKB !== null && !/^[1-9]\d{0,5}$/.test(partSizeKB))
-      throw new RangeError('partSizeKB must be from 1 to 262144');
-    const tag = q.get('dataTag') ?? undefined;
-    if (tag !== undefined && (tag === '' || /[/\\\r\n]/.test(tag)))
-      throw new RangeError('dataTag must be non-empty without slashes');
+    if (!isDatasetId(datasetId)) throw new RangeError(datasetIdMessage('the dataset id', datasetId));
+    // The rules GraphQL applies too (src/upload/args.ts).
+    const mode = uploadMode(q.get('mode') ?? 'append');
     options = {
-      mode: mode as UploadMode,
+      mode,
       hasHeader: bool(q.get('header'), 'header', true),
       index: bool(q.get('index'), 'index', true),
-      partSizeBytes: partSizeKB ? Math.min(Number(partSizeKB), 262_144) * 1024 : undefined,
-      keyColumns: q.get('keyColumns')?.split(',').filter(Boolean),
-      dataTag: tag,
-      restateDataTag: q.get('restateDataTag') ?? undefined,
-      message: q.get('message') ?? undefined,
+      partSizeBytes: partSizeBytes(q.get('partSizeKB')),
+      keyColumns: keyColumns(q.get('keyColumns')?.split(',').filter(Boolean), mode),
+      dataTag: dataTag(q.get('dataTag')),
+      restateDataTag: dataTag(q.get('restateDataTag'), 'restateDataTag'),
+      message: commitMessage(q.get('message')),
     };
   } catch (error) {
     sendJson(res, 400, { error: { code: 'BAD_USER_INPUT', message: (error as Error).message } }, true);
@@ -158,7 +165,7 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, rawId: strin
   const signal = requestSignal(req, res, deps.shutdown);
   const domo = createDomoClient(deps.http, { credentials, signal, maxConcurrency: deps.maxConcurrency });
   try {
-    const result = await uploadCsv(domo, datasetId, req, { ...options, signal });
+    const result = await uploadCsv(domo, datasetId, req, { ...options, policy: deps.policy, signal });
     sendJson(res, 200, { datasetId, mode: options.mode, ...result });
   } catch (error) {
     const { status, body } = errorBody(error);

@@ -24,6 +24,7 @@ describe('loadConfig defaults', () => {
         maxConcurrencyPerRequest: 8,
         maxCallsPerRequest: 500,
       },
+      uploads: { partRetries: 4, commitChecks: 5 },
       maxPageSize: 50,
       maxQueryRows: 10_000,
       limits: { maxDepth: 12, maxAliases: 200, maxTokens: 10_000 },
@@ -92,6 +93,7 @@ describe('loadConfig defaults', () => {
         maxConcurrencyPerRequest: 2,
         maxCallsPerRequest: 40,
       },
+      uploads: { partRetries: 4, commitChecks: 5 },
       maxPageSize: 100,
       maxQueryRows: 20,
       limits: { maxDepth: 8, maxAliases: 0, maxTokens: 2000 },
@@ -230,6 +232,10 @@ describe('numbers and choices', () => {
     ['MAX_TOKENS', '1000001'],
     ['SANDBOX_PORT', '70000'],
     ['SANDBOX_LARGE_ROWS', '-5'],
+    ['UPLOAD_PART_RETRIES', '21'],
+    ['UPLOAD_PART_RETRIES', '-1'],
+    ['UPLOAD_COMMIT_CHECKS', '0'],
+    ['UPLOAD_COMMIT_CHECKS', '2.5'],
   ])('refuses %s=%s naming the variable and its range', (name, value) => {
     fails({ [name]: value }, new RegExp(`^${name} must be a whole number from \\d+ to \\d+$`));
   });
@@ -238,6 +244,10 @@ describe('numbers and choices', () => {
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
     expect(loadConfig({ PORT: '65535' }).port).toBe(65535);
     expect(loadConfig({ DOMO_MAX_RETRIES: '10' }).upstream.maxRetries).toBe(10);
+    expect(loadConfig({ UPLOAD_PART_RETRIES: '0', UPLOAD_COMMIT_CHECKS: '20' }).uploads).toEqual({
+      partRetries: 0,
+      commitChecks: 20,
+    });
     expect(loadConfig({ DOMO_MAX_CALLS_PER_REQUEST: '1' }).upstream.maxCallsPerRequest).toBe(1);
     expect(loadConfig({ DOMO_MAX_CALLS_PER_REQUEST: '100000' }).upstream.maxCallsPerRequest).toBe(100_000);
     expect(loadConfig({ MAX_DEPTH: '1', MAX_ALIASES: '10000', MAX_TOKENS: '500' }).limits).toEqual({

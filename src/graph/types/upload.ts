@@ -1,19 +1,25 @@
 /**
  * Uploads: `uploadDatasetCsv` (a file through the GraphQL multipart request spec, streamed by the
  * gateway in front of yoga), and `appendRows` / `deleteRows` for small inline changes, all on the
- * one pipeline of src/domo/uploads.ts: validated, split into parts, committed all or nothing.
+ * one pipeline of src/upload/: validated, split into parts, committed all or nothing.
  */
 import { DomoError } from '../../domo/errors.ts';
 import type { DomoSchemaColumn } from '../../domo/types.ts';
 import {
+  type COMMIT_STATES,
+  commitMessage,
   csvField,
   DEFAULT_PART_SIZE,
+  dataTag,
+  keyColumns as keyColumnsArg,
+  partSizeBytes,
+  UploadArgumentError,
   type UploadCsvOptions,
   type UploadCsvResult,
   UploadError,
   type UploadMode,
   uploadCsv,
-} from '../../domo/uploads.ts';
+} from '../../upload/index.ts';
 import { builder } from '../builder.ts';
 import { type GraphContext, STREAMED_UPLOAD_KEY } from '../context.ts';
 import { assertDatasetId, badUserInput, ClientError, domoErrorToGraphQL } from '../errors.ts';
@@ -29,7 +35,6 @@ builder.scalarType('Upload', {
   },
   parseValue: (value) => value,
 });
-const MAX_PART_KB = 256 * 1024;
 
 export const UploadModeEnum = builder.enumType('UploadMode', {
   description: "How an upload changes a dataset (the upload start's `appendId`).",
@@ -42,6 +47,24 @@ export const UploadModeEnum = builder.enumType('UploadMode', {
       description: 'Removes the rows whose keys the file lists; unknown keys are ignored.',
     },
   } satisfies Record<UploadMode, unknown>,
+});
+
+export const CommitStateEnum = builder.enumType('CommitState', {
+  description:
+    "Whether an upload committed. When the commit gets no answer (a reset connection, a timeout), the dataset's data versions decide; never a guess.",
+  values: {
+    COMMITTED: {
+      description: 'The commit happened (its answer, or a new data version of this upload, says so).',
+    },
+    NOT_COMMITTED: {
+      description:
+        'Nothing was committed: a failure before the commit, a commit Domo refused, or no new data version after the checks.',
+    },
+    UNKNOWN: {
+      description:
+        "The commit got no answer and the data versions could not tell (unreadable, or new versions not clearly this upload's): read them before uploading again.",
+    },
+  } satisfies Record<(typeof COMMIT_STATES)[number], unknown>,
 });
 
 interface UploadPayload extends UploadCsvResult {
@@ -58,6 +81,16 @@ export const UploadResultRef = builder.objectRef<UploadPayload>('UploadResult').
       nullable: true,
       description: 'The data version the commit created, when Domo said which.',
       resolve: (r) => r.dataVersion,
+    }),
+    commitState: t.field({
+      type: CommitStateEnum,
+      description: 'COMMITTED (a failed upload is an error whose extensions carry its commitState).',
+      resolve: (r) => r.commitState,
+    }),
+    commitAnswerLost: t.boolean({
+      description:
+        "The commit's answer never came (reset, timeout) and the data versions showed the commit; `commit` is null then.",
+      resolve: (r) => r.commitAnswerLost,
     }),
     parts: t.int({ description: 'Parts sent (numbered 1..parts).', resolve: (r) => r.parts }),
     rows: t.field({
@@ -86,9 +119,9 @@ export const UploadResultRef = builder.objectRef<UploadPayload>('UploadResult').
 
 function uploadFailure(error: unknown): unknown {
   if (!(error instanceof UploadError)) return error;
-  const { line, column, part, uploadId } = error.details;
+  const { line, column, part, uploadId, commitState } = error.details;
   const details = Object.fromEntries(
-    Object.entries({ line, column, part, uploadId }).filter(([, v]) => v !== undefined),
+    Object.entries({ line, column, part, uploadId, commitState }).filter(([, v]) => v !== undefined),
   );
   if (error.kind === 'data')
     return new ClientError('BAD_USER_INPUT', error.message, { field: 'file', ...details });
@@ -100,7 +133,8 @@ function uploadFailure(error: unknown): unknown {
     if (cause.status !== undefined) extra.upstreamStatus = cause.status;
     if (cause.toe) extra.toe = cause.toe;
   }
-  return new ClientError(code as never, `${error.message}; nothing was committed`, extra);
+  const suffix = error.nothingCommitted ? '; nothing was committed' : '';
+  return new ClientError(code as never, `${error.message}${suffix}`, extra);
 }
 
 interface CommonArgs {
@@ -110,16 +144,22 @@ interface CommonArgs {
   message?: string | null;
 }
 
-function checkCommon(args: CommonArgs): void {
-  for (const field of ['dataTag', 'restateDataTag'] as const) {
-    const tag = args[field];
-    if (tag === null || tag === undefined) continue;
-    if (tag.trim() === '' || tag.length > 256 || /[/\\\r\n]/.test(tag)) {
-      throw badUserInput(`${field} must be 1 to 256 characters without slashes or line breaks`, field);
-    }
+/** Runs the shared argument rules (src/upload/args.ts), their refusals as BAD_USER_INPUT. */
+function checked<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof UploadArgumentError) throw badUserInput(error.message, error.field);
+    throw error;
   }
-  if (args.message && args.message.length > 2000)
-    throw badUserInput('message must be at most 2000 characters', 'message');
+}
+
+function checkCommon(args: CommonArgs): void {
+  checked(() => {
+    dataTag(args.dataTag, 'dataTag');
+    dataTag(args.restateDataTag, 'restateDataTag');
+    commitMessage(args.message);
+  });
 }
 
 async function runUpload(
@@ -129,7 +169,11 @@ async function runUpload(
   options: Omit<UploadCsvOptions, 'signal'>,
 ): Promise<UploadPayload> {
   try {
-    const result = await uploadCsv(ctx.domo, datasetId, source, { ...options, signal: ctx.uploads?.signal });
+    const result = await uploadCsv(ctx.domo, datasetId, source, {
+      ...options,
+      policy: ctx.uploads?.policy,
+      signal: ctx.uploads?.signal,
+    });
     return { ...result, datasetId, mode: options.mode };
   } catch (error) {
     throw uploadFailure(error);
@@ -205,25 +249,15 @@ builder.mutationFields((t) => ({
     resolve: async (_, args, ctx) => {
       const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
       checkCommon(args);
-      if (
-        args.partSizeKB !== null &&
-        args.partSizeKB !== undefined &&
-        (args.partSizeKB < 1 || args.partSizeKB > MAX_PART_KB)
-      ) {
-        throw badUserInput(`partSizeKB must be from 1 to ${MAX_PART_KB}`, 'partSizeKB');
-      }
-      const keyColumns = args.keyColumns ?? undefined;
-      if (keyColumns && (keyColumns.length === 0 || new Set(keyColumns).size !== keyColumns.length)) {
-        throw badUserInput('keyColumns must name distinct columns', 'keyColumns');
-      }
-      if (keyColumns && args.mode !== 'DELETE')
-        throw badUserInput('keyColumns applies to DELETE only', 'keyColumns');
+      const mode = (args.mode ?? 'APPEND') as UploadMode;
+      const partSize = checked(() => partSizeBytes(args.partSizeKB));
+      const keyColumns = checked(() => keyColumnsArg(args.keyColumns, mode));
       const source = fileSource(args.file, ctx);
       return runUpload(ctx, datasetId, source, {
-        mode: (args.mode ?? 'APPEND') as UploadMode,
+        mode,
         hasHeader: args.hasHeader ?? true,
         keyColumns,
-        partSizeBytes: args.partSizeKB ? args.partSizeKB * 1024 : undefined,
+        partSizeBytes: partSize,
         ...commonOptions(args),
       });
     },

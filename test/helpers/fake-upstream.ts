@@ -26,12 +26,17 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
   headers: { 'content-type': 'application/json', ...headers },
 });
 
-/** Serves `steps` in order; once they run out, the last step repeats. */
-export async function fakeUpstream(steps: Step[]): Promise<FakeUpstream> {
+/** Picks the answer to a request by what it asks for (the requests before it are in `fake.requests`). */
+export type Route = (request: { method: string; url: string }) => Step;
+
+/** Serves `steps` in order (once they run out, the last step repeats), or asks `route` for each. */
+export async function fakeUpstream(steps: Step[] | Route): Promise<FakeUpstream> {
   const fake: FakeUpstream = { url: '', requests: [], abandoned: 0, close: async () => {} };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const step = steps[Math.min(fake.requests.length, steps.length - 1)]!;
-    fake.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    const request = { method: req.method ?? '', url: req.url ?? '' };
+    const step =
+      typeof steps === 'function' ? steps(request) : steps[Math.min(fake.requests.length, steps.length - 1)]!;
+    fake.requests.push({ ...request, headers: req.headers });
     res.on('close', () => {
       if (!res.writableFinished) fake.abandoned++;
     });

@@ -79,7 +79,8 @@ export const UploadResultRef = builder.objectRef<UploadPayload>('UploadResult').
     mode: t.field({ type: UploadModeEnum, description: 'The mode it ran in.', resolve: (r) => r.mode }),
     dataVersion: t.id({
       nullable: true,
-      description: 'The data version the commit created, when Domo said which.',
+      description:
+        "The data version the commit created, when the commit's answer named it (or, when that answer was lost, the data versions did).",
       resolve: (r) => r.dataVersion,
     }),
     commitState: t.field({

@@ -25,6 +25,7 @@ import {
   dataTag,
   keyColumns,
   partSizeBytes,
+  UploadArgumentError,
   UploadError,
   type UploadMode,
   type UploadPolicy,
@@ -156,7 +157,14 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, rawId: strin
       message: commitMessage(q.get('message')),
     };
   } catch (error) {
-    sendJson(res, 400, { error: { code: 'BAD_USER_INPUT', message: (error as Error).message } }, true);
+    // As GraphQL names it: the argument in `field`.
+    const field = error instanceof UploadArgumentError ? { field: error.field } : {};
+    sendJson(
+      res,
+      400,
+      { error: { code: 'BAD_USER_INPUT', message: (error as Error).message, ...field } },
+      true,
+    );
     req.resume();
     return;
   }

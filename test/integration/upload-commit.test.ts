@@ -42,9 +42,11 @@ function version(id: number, rowCount: number) {
   return { dataSourceId: DATASET, dataVersionId: id, status: 'SUCCESS', rowCount };
 }
 
-async function setup(commit: Commit) {
+/** `part` answers the n-th attempt at a part (default 200). */
+async function setup(commit: Commit, part: (attempt: number) => Step = () => ({ status: 200 })) {
   const versions = [version(1, 0)];
   let committed = false;
+  let partAttempts = 0;
   const fake = await fakeUpstream(({ method, url }): Step => {
     const path = url.split('?')[0]!;
     if (method === 'GET' && path === `/api/query/v1/datasources/${DATASET}/schema/indexed`) {
@@ -62,7 +64,7 @@ async function setup(commit: Commit) {
     if (method === 'POST' && path === `${BASE}/uploads`) {
       return json(200, { dataSourceId: DATASET, uploadId: 7, requestedAsOf: 1 });
     }
-    if (method === 'PUT' && /\/uploads\/7\/parts\/\d+$/.test(path)) return { status: 200 };
+    if (method === 'PUT' && /\/uploads\/7\/parts\/\d+$/.test(path)) return part(++partAttempts);
     if (method === 'GET' && path === `${BASE}/dataversions/details`) {
       if (committed && commit === 'reset-then-versions-fail') return json(500, { message: 'boom' });
       return json(200, versions);
@@ -200,3 +202,24 @@ async function failure(
   expect(res.status).toBeGreaterThanOrEqual(400);
   return res.body.error as Record<string, unknown> & { message: string };
 }
+
+describe('part retries follow config (UPLOAD_PART_RETRIES, DOMO_RETRY_*)', () => {
+  it('re-sends a failing part partRetries times under its number, then fails uncommitted', async () => {
+    const { stack, count } = await setup('commit-then-reset', () => json(503, { message: 'busy' }));
+    const error = await failure(stack, 'put');
+    expect(error).toMatchObject({ part: 1, commitState: 'NOT_COMMITTED', upstreamStatus: 503 });
+    expect(error.message).toMatch(/part 1 failed after 2 attempts/);
+    expect(count('PUT', '/uploads/7/parts/1')).toBe(2);
+    expect(count('PUT', '/uploads/7/commit')).toBe(0);
+  });
+
+  it('waits out a throttled part (429, Retry-After) and commits', async () => {
+    const { stack, count } = await setup('commit-then-reset', (n) =>
+      n === 1 ? json(429, { message: 'slow down' }, { 'retry-after': '0' }) : { status: 200 },
+    );
+    const res = await putCsv(stack, DATASET, CSV);
+    expect(res.status).toBe(200);
+    expect(count('PUT', '/uploads/7/parts/1')).toBe(2);
+    expect(count('PUT', '/uploads/7/commit')).toBe(1);
+  });
+});

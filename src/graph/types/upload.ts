@@ -6,7 +6,6 @@
 import { DomoError } from '../../domo/errors.ts';
 import type { DomoSchemaColumn } from '../../domo/types.ts';
 import {
-  type COMMIT_STATES,
   commitMessage,
   csvField,
   DEFAULT_PART_SIZE,
@@ -15,7 +14,6 @@ import {
   partSizeBytes,
   UploadArgumentError,
   type UploadCsvOptions,
-  type UploadCsvResult,
   UploadError,
   type UploadMode,
   uploadCsv,
@@ -23,7 +21,8 @@ import {
 import { builder } from '../builder.ts';
 import { type GraphContext, STREAMED_UPLOAD_KEY } from '../context.ts';
 import { assertDatasetId, badUserInput, ClientError, domoErrorToGraphQL } from '../errors.ts';
-import { DatasetRef, schemaLoader } from './dataset.ts';
+import { schemaLoader } from './dataset.ts';
+import { UploadModeEnum, type UploadPayload, UploadResultRef } from './upload-result.ts';
 
 const MAX_INLINE_ROWS = 10_000;
 
@@ -34,88 +33,6 @@ builder.scalarType('Upload', {
     throw new Error('Upload is an input type only');
   },
   parseValue: (value) => value,
-});
-
-export const UploadModeEnum = builder.enumType('UploadMode', {
-  description: "How an upload changes a dataset (the upload start's `appendId`).",
-  values: {
-    APPEND: { value: 'APPEND', description: 'Adds the rows.' },
-    REPLACE: { value: 'REPLACE', description: 'Replaces all rows, or only the partition named by dataTag.' },
-    UPSERT: { value: 'UPSERT', description: "Replaces rows with the same key (the dataset's key columns)." },
-    DELETE: {
-      value: 'DELETE',
-      description: 'Removes the rows whose keys the file lists; unknown keys are ignored.',
-    },
-  } satisfies Record<UploadMode, unknown>,
-});
-
-export const CommitStateEnum = builder.enumType('CommitState', {
-  description:
-    "Whether an upload committed. When the commit gets no answer (a reset connection, a timeout), the dataset's data versions decide; never a guess.",
-  values: {
-    COMMITTED: {
-      description: 'The commit happened (its answer, or a new data version of this upload, says so).',
-    },
-    NOT_COMMITTED: {
-      description:
-        'Nothing was committed: a failure before the commit, a commit Domo refused, or no new data version after the checks.',
-    },
-    UNKNOWN: {
-      description:
-        "The commit got no answer and the data versions could not tell (unreadable, or new versions not clearly this upload's): read them before uploading again.",
-    },
-  } satisfies Record<(typeof COMMIT_STATES)[number], unknown>,
-});
-
-interface UploadPayload extends UploadCsvResult {
-  datasetId: string;
-  mode: UploadMode;
-}
-
-export const UploadResultRef = builder.objectRef<UploadPayload>('UploadResult').implement({
-  description: 'A committed upload.',
-  fields: (t) => ({
-    uploadId: t.id({ description: "Domo's upload id.", resolve: (r) => r.uploadId }),
-    mode: t.field({ type: UploadModeEnum, description: 'The mode it ran in.', resolve: (r) => r.mode }),
-    dataVersion: t.id({
-      nullable: true,
-      description:
-        "The data version the commit created, when the commit's answer named it (or, when that answer was lost, the data versions did).",
-      resolve: (r) => r.dataVersion,
-    }),
-    commitState: t.field({
-      type: CommitStateEnum,
-      description: 'COMMITTED (a failed upload is an error whose extensions carry its commitState).',
-      resolve: (r) => r.commitState,
-    }),
-    commitAnswerLost: t.boolean({
-      description:
-        "The commit's answer never came (reset, timeout) and the data versions showed the commit; `commit` is null then.",
-      resolve: (r) => r.commitAnswerLost,
-    }),
-    parts: t.int({ description: 'Parts sent (numbered 1..parts).', resolve: (r) => r.parts }),
-    rows: t.field({
-      type: 'Long',
-      description: 'Data rows in the file (no header).',
-      resolve: (r) => r.rows,
-    }),
-    bytes: t.field({ type: 'Long', description: 'Bytes of the file.', resolve: (r) => r.bytes }),
-    durationMs: t.int({
-      description: 'Milliseconds from the first byte to the commit answer.',
-      resolve: (r) => r.durationMs,
-    }),
-    commit: t.field({
-      type: 'JSON',
-      nullable: true,
-      description: "The commit's answer as Domo sent it (Domo documents none).",
-      resolve: (r) => r.commit,
-    }),
-    dataset: t.field({
-      type: DatasetRef,
-      description: 'The dataset after the commit, re-read (row count, last update).',
-      resolve: (r) => r.datasetId,
-    }),
-  }),
 });
 
 function uploadFailure(error: unknown): unknown {

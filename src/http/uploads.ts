@@ -20,18 +20,8 @@ import type { DomoHttp } from '../domo/http.ts';
 import { datasetIdMessage, isDatasetId } from '../domo/ids.ts';
 import { type GraphContext, STREAMED_UPLOAD_KEY } from '../graph/context.ts';
 import type { Logger } from '../log.ts';
-import {
-  commitMessage,
-  dataTag,
-  keyColumns,
-  partSizeBytes,
-  UploadArgumentError,
-  UploadError,
-  type UploadMode,
-  type UploadPolicy,
-  uploadCsv,
-  uploadMode,
-} from '../upload/index.ts';
+import { UploadArgumentError, UploadError, type UploadPolicy, uploadCsv } from '../upload/index.ts';
+import { type PutUploadOptions, putUploadOptions } from './upload-options.ts';
 
 export interface UploadHttpDeps {
   http: DomoHttp;
@@ -119,43 +109,15 @@ function errorBody(error: unknown): { status: number; body: Record<string, unkno
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'unexpected error' } } };
 }
 
-function bool(value: string | null, name: string, fallback: boolean): boolean {
-  if (value === null || value === '') return fallback;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new RangeError(`${name} must be true or false`);
-}
-
 /** `PUT /v1/datasets/:id/upload?mode&dataTag&restateDataTag&header&index&message&partSizeKB&keyColumns` */
 async function handlePut(req: IncomingMessage, res: ServerResponse, rawId: string, deps: UploadHttpDeps) {
   const url = new URL(req.url ?? '/', 'http://gateway');
-  const q = url.searchParams;
-  let options: {
-    mode: UploadMode;
-    hasHeader: boolean;
-    index: boolean;
-    partSizeBytes?: number;
-    keyColumns?: string[];
-    dataTag?: string;
-    restateDataTag?: string;
-    message?: string;
-  };
+  let options: PutUploadOptions;
   let datasetId: string;
   try {
     datasetId = decodeURIComponent(rawId);
     if (!isDatasetId(datasetId)) throw new RangeError(datasetIdMessage('the dataset id', datasetId));
-    // The rules GraphQL applies too (src/upload/args.ts).
-    const mode = uploadMode(q.get('mode') ?? 'append');
-    options = {
-      mode,
-      hasHeader: bool(q.get('header'), 'header', true),
-      index: bool(q.get('index'), 'index', true),
-      partSizeBytes: partSizeBytes(q.get('partSizeKB')),
-      keyColumns: keyColumns(q.get('keyColumns')?.split(',').filter(Boolean), mode),
-      dataTag: dataTag(q.get('dataTag')),
-      restateDataTag: dataTag(q.get('restateDataTag'), 'restateDataTag'),
-      message: commitMessage(q.get('message')),
-    };
+    options = putUploadOptions(url.searchParams);
   } catch (error) {
     // As GraphQL names it: the argument in `field`.
     const field = error instanceof UploadArgumentError ? { field: error.field } : {};

@@ -31,7 +31,8 @@ type Commit =
   | 'reset-then-versions-fail'
   | 'reset-other-writers'
   | 'reset-other-row-count'
-  | 'refused';
+  | 'refused'
+  | 'commit-then-proxy-504';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -72,7 +73,8 @@ async function setup(commit: Commit, part: (attempt: number) => Step = () => ({ 
     if (method === 'PUT' && path === `${BASE}/uploads/7/commit`) {
       committed = true;
       if (commit === 'refused') return json(400, { message: 'Upload 7 has no parts to commit' });
-      if (commit === 'commit-then-reset') versions.push(version(2, 2));
+      if (commit === 'commit-then-reset' || commit === 'commit-then-proxy-504') versions.push(version(2, 2));
+      if (commit === 'commit-then-proxy-504') return json(504, { message: 'Gateway Timeout' });
       if (commit === 'reset-other-writers') versions.push(version(2, 2), version(3, 2));
       if (commit === 'reset-other-row-count') versions.push(version(2, 5));
       return { reset: true };
@@ -177,6 +179,14 @@ describe('a commit whose answer is lost', () => {
       expect(error.message).not.toMatch(/nothing was committed/);
       expect(count('PUT', '/uploads/7/commit')).toBe(1);
     }
+  });
+
+  it("a proxy's 504 is no answer from Domo: settled by the data versions too", async () => {
+    const { stack, count } = await setup('commit-then-proxy-504');
+    const res = await putCsv(stack, DATASET, CSV);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ commitState: 'COMMITTED', commitAnswerLost: true, dataVersion: '2' });
+    expect(count('PUT', '/uploads/7/commit')).toBe(1);
   });
 
   it('a commit Domo answers with an error is NOT_COMMITTED without reading the versions again', async () => {

@@ -12,11 +12,14 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createDomoClient } from './domo/client.ts';
 import { DomoHttp } from './domo/http.ts';
 import {
+  commitMessage,
   DEFAULT_PART_SIZE,
-  UPLOAD_MODES,
+  dataTag,
+  partSizeBytes,
+  UploadArgumentError,
   UploadError,
-  type UploadMode,
   uploadCsv,
+  uploadMode,
   uploadPolicy,
 } from './upload/index.ts';
 
@@ -33,6 +36,15 @@ const USAGE = `usage: domo-graph upload FILE --dataset ID [options]
 `;
 
 class CliError extends Error {}
+
+function cliArg<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof UploadArgumentError) throw new CliError(error.message);
+    throw error;
+  }
+}
 
 function human(bytes: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -94,13 +106,12 @@ async function upload(argv: string[]): Promise<void> {
   if (!file || positionals.length > 1) throw new CliError('name exactly one FILE');
   const datasetId = values.dataset;
   if (!datasetId) throw new CliError('--dataset ID is required');
-  const mode = values.mode.toUpperCase();
-  if (!(UPLOAD_MODES as readonly string[]).includes(mode)) {
-    throw new CliError(`--mode must be one of ${UPLOAD_MODES.join(', ').toLowerCase()}`);
-  }
+  // The rules the gateway applies too (src/upload/args.ts), checked before the file is read.
+  const mode = cliArg(() => uploadMode(values.mode, '--mode'));
   const partSizeKB = values['part-size-kb'];
-  if (partSizeKB !== undefined && !/^[1-9]\d*$/.test(partSizeKB))
-    throw new CliError('--part-size-kb must be a positive number');
+  const partSize = cliArg(() => partSizeBytes(partSizeKB, '--part-size-kb')) ?? DEFAULT_PART_SIZE;
+  cliArg(() => dataTag(values.tag, '--tag'));
+  cliArg(() => commitMessage(values.message, '--message'));
   const total = await stat(file).then(
     (s) => s.size,
     () => {
@@ -112,7 +123,6 @@ async function upload(argv: string[]): Promise<void> {
     values.token ??
     (config.serverCredentials?.kind === 'developer' ? config.serverCredentials.token : undefined);
   const bar = progressBar(total);
-  const partSize = partSizeKB ? Number(partSizeKB) * 1024 : DEFAULT_PART_SIZE;
 
   let summary: Record<string, unknown>;
   if (values.direct) {
@@ -136,7 +146,7 @@ async function upload(argv: string[]): Promise<void> {
       : config.serverCredentials;
     const domo = createDomoClient(http, { credentials, maxConcurrency: 8 });
     const result = await uploadCsv(domo, datasetId, createReadStream(file, { highWaterMark: 1 << 20 }), {
-      mode: mode as UploadMode,
+      mode,
       dataTag: values.tag,
       hasHeader: !values['no-header'],
       message: values.message,

@@ -82,6 +82,12 @@ export async function commitUpload(
   body: DomoUploadCommitRequest,
 ): Promise<Committed> {
   const baseline = await versionIds(api, ctx.datasetId);
+  // Cancelled during that read: the commit is not sent, so nothing is committed (not UNKNOWN).
+  if (ctx.signal.aborted) {
+    throw new UploadError('aborted', 'the upload was cancelled before its commit; nothing was committed', {
+      uploadId: ctx.uploadId,
+    });
+  }
   let commit: unknown;
   try {
     commit = await api.uploads.commit(ctx.datasetId, ctx.uploadId, body);

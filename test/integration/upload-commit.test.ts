@@ -7,9 +7,12 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createDomoClient } from '../../src/domo/client.ts';
 import { createDispatcher, DomoHttp } from '../../src/domo/http.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createGateway } from '../../src/server.ts';
+import { UploadError } from '../../src/upload/errors.ts';
+import { uploadCsv } from '../../src/upload/pipeline.ts';
 import { fakeUpstream, json, type Step } from '../helpers/fake-upstream.ts';
 import type { Stack } from '../helpers/stack.ts';
 import { gqlMultipart, putCsv } from '../helpers/uploads.ts';
@@ -231,5 +234,50 @@ describe('part retries follow config (UPLOAD_PART_RETRIES, DOMO_RETRY_*)', () =>
     expect(res.status).toBe(200);
     expect(count('PUT', '/uploads/7/parts/1')).toBe(2);
     expect(count('PUT', '/uploads/7/commit')).toBe(1);
+  });
+});
+
+describe('cancelled while the data versions are read before the commit', () => {
+  it('sends no commit and says NOT_COMMITTED, not UNKNOWN', async () => {
+    const fake = await fakeUpstream(({ method, url }): Step => {
+      const path = url.split('?')[0]!;
+      if (path.endsWith('/dataversions/details')) return { hang: true };
+      if (method === 'POST') return json(200, { uploadId: 7 });
+      return { status: 200 };
+    });
+    const http = new DomoHttp({
+      baseUrl: fake.url,
+      retry: { maxRetries: 0, baseMs: 1, maxDelayMs: 1 },
+      headersTimeoutMs: 5_000,
+      bodyTimeoutMs: 5_000,
+    });
+    cleanup.push(() => fake.close());
+    const controller = new AbortController();
+    const domo = createDomoClient(http, {
+      credentials: { kind: 'developer', token: 't' },
+      signal: controller.signal,
+    });
+    const pending = uploadCsv(
+      domo,
+      DATASET,
+      (async function* () {
+        yield Buffer.from('1,a\n');
+      })(),
+      {
+        mode: 'APPEND',
+        hasHeader: false,
+        schema: [
+          { name: 'id', type: 'LONG' },
+          { name: 'name', type: 'STRING' },
+        ],
+        signal: controller.signal,
+      },
+    ).catch((e: unknown) => e);
+    await expect.poll(() => fake.requests.some((r) => r.url.includes('/dataversions/details'))).toBe(true);
+    controller.abort();
+    const error = await pending;
+    expect(error).toBeInstanceOf(UploadError);
+    expect((error as UploadError).details.commitState).toBe('NOT_COMMITTED');
+    expect(fake.requests.filter((r) => r.url.endsWith('/commit'))).toHaveLength(0);
   });
 });

@@ -18,10 +18,15 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { createDomoClient } from '../src/domo/client.ts';
-import { type CsvPart, CsvPartSplitter } from '../src/domo/csv.ts';
 import { createDispatcher, DomoHttp } from '../src/domo/http.ts';
-import { columnsResolver, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from '../src/domo/uploads.ts';
 import { DEMO_DATASETS } from '../src/sandbox/seed.ts';
+import {
+  type CsvPart,
+  CsvPartSplitter,
+  columnsResolver,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_PART_SIZE,
+} from '../src/upload/index.ts';
 
 const DATA = join(import.meta.dirname, '.data');
 /** The gateway runs built, as in production (`node dist/main.js`): tsx's compiler is no part of its RSS. */

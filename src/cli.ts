@@ -12,10 +12,20 @@ import { loadConfig } from './config.ts';
 import { createDomoClient } from './domo/client.ts';
 import { DomoError } from './domo/errors.ts';
 import { DomoHttp } from './domo/http.ts';
-import { DEFAULT_PART_SIZE, UPLOAD_MODES, UploadError, type UploadMode, uploadCsv } from './domo/uploads.ts';
 import { failureKindOf, uploadFailureKind } from './errors/classify.ts';
 import { failure } from './errors/codes.ts';
 import { redactText, registerSecret } from './errors/redact.ts';
+import {
+  commitMessage,
+  DEFAULT_PART_SIZE,
+  dataTag,
+  partSizeBytes,
+  UploadArgumentError,
+  UploadError,
+  uploadCsv,
+  uploadMode,
+  uploadPolicy,
+} from './upload/index.ts';
 
 const USAGE = `usage: domo-graph upload FILE --dataset ID [options]
 
@@ -36,6 +46,15 @@ class CliError extends Error {
     readonly code?: string,
   ) {
     super(message);
+  }
+}
+
+function cliArg<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof UploadArgumentError) throw new CliError(error.message);
+    throw error;
   }
 }
 
@@ -101,13 +120,12 @@ async function upload(argv: string[]): Promise<void> {
   if (!file || positionals.length > 1) throw new CliError('name exactly one FILE');
   const datasetId = values.dataset;
   if (!datasetId) throw new CliError('--dataset ID is required');
-  const mode = values.mode.toUpperCase();
-  if (!(UPLOAD_MODES as readonly string[]).includes(mode)) {
-    throw new CliError(`--mode must be one of ${UPLOAD_MODES.join(', ').toLowerCase()}`);
-  }
+  // The rules the gateway applies too (src/upload/args.ts), checked before the file is read.
+  const mode = cliArg(() => uploadMode(values.mode, '--mode'));
   const partSizeKB = values['part-size-kb'];
-  if (partSizeKB !== undefined && !/^[1-9]\d*$/.test(partSizeKB))
-    throw new CliError('--part-size-kb must be a positive number');
+  const partSize = cliArg(() => partSizeBytes(partSizeKB, '--part-size-kb')) ?? DEFAULT_PART_SIZE;
+  cliArg(() => dataTag(values.tag, '--tag'));
+  cliArg(() => commitMessage(values.message, '--message'));
   const total = await stat(file).then(
     (s) => s.size,
     () => {
@@ -120,7 +138,6 @@ async function upload(argv: string[]): Promise<void> {
     values.token ??
     (config.serverCredentials?.kind === 'developer' ? config.serverCredentials.token : undefined);
   const bar = progressBar(total);
-  const partSize = partSizeKB ? Number(partSizeKB) * 1024 : DEFAULT_PART_SIZE;
 
   let summary: Record<string, unknown>;
   if (values.direct) {
@@ -146,11 +163,12 @@ async function upload(argv: string[]): Promise<void> {
       : config.serverCredentials;
     const domo = createDomoClient(http, { credentials, maxConcurrency: 8 });
     const result = await uploadCsv(domo, datasetId, createReadStream(file, { highWaterMark: 1 << 20 }), {
-      mode: mode as UploadMode,
+      mode,
       dataTag: values.tag,
       hasHeader: !values['no-header'],
       message: values.message,
       partSizeBytes: partSize,
+      policy: uploadPolicy(config.upstream, config.uploads),
       onProgress: (p) => bar.update({ bytes: p.bytes, rows: p.rows, parts: p.parts }),
     });
     summary = { datasetId, mode, ...result };

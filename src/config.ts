@@ -37,6 +37,14 @@ export interface UpstreamSettings {
   maxResponseBytes?: number;
 }
 
+/** Upload retries (src/upload/policy.ts); their backoff is DOMO_RETRY_BASE_MS and DOMO_RETRY_MAX_DELAY_MS. */
+export interface UploadSettings {
+  /** Re-sends of a failed part under its number, after the first attempt. */
+  partRetries: number;
+  /** Reads of the data versions that decide whether a commit whose answer was lost committed. */
+  commitChecks: number;
+}
+
 /** Limits an operation must keep to before anything runs (src/graph/limits.ts). */
 export interface OperationLimitSettings {
   /** Most fields on one path of an operation. */
@@ -86,6 +94,7 @@ export interface Config {
   /** The server's own Domo credentials, used when the caller sends none. */
   serverCredentials: Credentials | null;
   upstream: UpstreamSettings;
+  uploads: UploadSettings;
   /** Largest page a connection field returns. */
   maxPageSize: number;
   /** Largest number of rows a SQL query field returns. */
@@ -302,6 +311,10 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
       maxConcurrencyPerRequest: integer(env, 'DOMO_MAX_CONCURRENCY', 8, 1, 256),
       maxCallsPerRequest: integer(env, 'DOMO_MAX_CALLS_PER_REQUEST', 500, 1, 100_000),
       maxResponseBytes: integer(env, 'DOMO_MAX_RESPONSE_BYTES', 64 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    },
+    uploads: {
+      partRetries: integer(env, 'UPLOAD_PART_RETRIES', 4, 0, 20),
+      commitChecks: integer(env, 'UPLOAD_COMMIT_CHECKS', 5, 1, 20),
     },
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 50, 1, 1000),
     maxQueryRows: integer(env, 'MAX_QUERY_ROWS', 10_000, 1, 1_000_000),

@@ -23,10 +23,11 @@ import { schema } from './graph/schema.ts';
 import { csrfRefusal } from './http/csrf.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
+import { uploadPolicy } from './upload/policy.ts';
 
 export interface GatewayDeps {
   config: Pick<Config, 'serverCredentials' | 'upstream' | 'maxPageSize' | 'maxQueryRows'> &
-    Partial<Pick<Config, 'limits' | 'corsOrigins'>> &
+    Partial<Pick<Config, 'limits' | 'corsOrigins' | 'uploads'>> &
     Partial<Pick<Config, 'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox'>>;
   http: DomoHttp;
   logger: Logger;
@@ -69,6 +70,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // The server's own token is redacted from every log line and every error from now on.
   registerSecret(config.serverCredentials?.token);
   const settings = { maxPageSize: config.maxPageSize, maxQueryRows: config.maxQueryRows };
+  const policy = uploadPolicy(config.upstream, config.uploads);
 
   const shutdown = new AbortController();
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
@@ -135,6 +137,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       settings,
       uploads: {
         files: streamedFiles as Map<string, AsyncIterable<Uint8Array>> | undefined,
+        policy,
         // Lazy: only upload resolvers read it. Not AbortSignal.any: on Node 20, combining yoga's
         // request.signal that way stops it from cancelling the request's upstream calls.
         get signal() {
@@ -149,6 +152,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     yoga,
     serverCredentials: config.serverCredentials,
     maxConcurrency: config.upstream.maxConcurrencyPerRequest,
+    policy,
     shutdown: shutdown.signal,
   });
 

@@ -1,5 +1,6 @@
 /** The per-request context: a Domo client bound to the caller, and the settings resolvers need. */
 import type { DomoClient } from '../domo/client.ts';
+import type { UploadPolicy } from '../upload/policy.ts';
 
 export interface GraphSettings {
   /** Largest page a connection field returns. */
@@ -21,6 +22,8 @@ export interface UploadContext {
   files?: Map<string, AsyncIterable<Uint8Array>>;
   /** Aborted when the caller goes away or the server shuts down. */
   signal?: AbortSignal;
+  /** Part retries and commit checks, from config. */
+  policy?: UploadPolicy;
 }
 
 /** Marker a streamed file's variable carries: `{"streamedUpload": "<id>"}`. */

@@ -5,6 +5,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { CallBudgetError, DomoError } from '../domo/errors.ts';
+import { datasetIdMessage, isDatasetId } from '../domo/ids.ts';
 import { type ErrorCode, failure } from '../errors/codes.ts';
 import { redactDeep, redactText } from '../errors/redact.ts';
 
@@ -117,11 +118,8 @@ function isGraphQLError(error: unknown): error is GraphQLError {
   );
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Domo dataset ids are UUIDs; anything else is refused before an upstream call. */
+/** Domo dataset ids are UUIDs (src/domo/ids.ts); anything else is refused before an upstream call. */
 export function assertDatasetId(id: string, field = 'id'): string {
-  if (!UUID.test(id))
-    throw badUserInput(`${field} must be a Domo dataset id (a UUID), got "${id.slice(0, 64)}"`, field);
+  if (!isDatasetId(id)) throw badUserInput(datasetIdMessage(field, id), field);
   return id.toLowerCase();
 }

@@ -17,24 +17,27 @@ import { credentialsFromHeaders } from '../domo/auth.ts';
 import { createDomoClient } from '../domo/client.ts';
 import { DomoError } from '../domo/errors.ts';
 import type { DomoHttp } from '../domo/http.ts';
-import { UPLOAD_MODES, UploadError, type UploadMode, uploadCsv } from '../domo/uploads.ts';
+import { datasetIdMessage, isDatasetId } from '../domo/ids.ts';
 import { failureKindOf, uploadFailureKind } from '../errors/classify.ts';
 import { type FailureKind, failure } from '../errors/codes.ts';
 import { redactDeep, redactText } from '../errors/redact.ts';
 import { type GraphContext, STREAMED_UPLOAD_KEY } from '../graph/context.ts';
 import type { Logger } from '../log.ts';
+import { UploadArgumentError, UploadError, type UploadPolicy, uploadCsv } from '../upload/index.ts';
+import { type PutUploadOptions, putUploadOptions } from './upload-options.ts';
 
 export interface UploadHttpDeps {
   http: DomoHttp;
   logger: Logger;
   serverCredentials: Credentials | null;
   maxConcurrency: number;
+  /** Part retries and commit checks, from config (default DEFAULT_UPLOAD_POLICY). */
+  policy?: UploadPolicy;
   yoga: YogaServerInstance<Record<string, unknown>, GraphContext>;
   /** Aborted when the server shuts down: every running upload stops uncommitted. */
   shutdown: AbortSignal;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UPLOAD_PATH = /^\/v1\/datasets\/([^/]+)\/upload\/?$/;
 
 function sendJson(res: ServerResponse, status: number, body: unknown, close = false) {
@@ -89,7 +92,10 @@ function unredactedErrorBody(error: unknown): { status: number; body: Record<str
       body: {
         error: {
           code,
-          message: error.kind === 'data' ? error.message : `${error.message}; nothing was committed`,
+          message:
+            error.kind === 'data' || !error.nothingCommitted
+              ? error.message
+              : `${error.message}; nothing was committed`,
           ...error.details,
           ...(upstream?.status !== undefined ? { upstreamStatus: upstream.status } : {}),
           ...(upstream?.toe ? { toe: upstream.toe } : {}),
@@ -107,53 +113,19 @@ function unredactedErrorBody(error: unknown): { status: number; body: Record<str
   return { status: httpStatus, body: { error: { code, message: 'unexpected error' } } };
 }
 
-function bool(value: string | null, name: string, fallback: boolean): boolean {
-  if (value === null || value === '') return fallback;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw new RangeError(`${name} must be true or false`);
-}
-
 /** `PUT /v1/datasets/:id/upload?mode&dataTag&restateDataTag&header&index&message&partSizeKB&keyColumns` */
 async function handlePut(req: IncomingMessage, res: ServerResponse, rawId: string, deps: UploadHttpDeps) {
   const url = new URL(req.url ?? '/', 'http://gateway');
-  const q = url.searchParams;
-  let options: {
-    mode: UploadMode;
-    hasHeader: boolean;
-    index: boolean;
-    partSizeBytes?: number;
-    keyColumns?: string[];
-    dataTag?: string;
-    restateDataTag?: string;
-    message?: string;
-  };
+  let options: PutUploadOptions;
   let datasetId: string;
   try {
     datasetId = decodeURIComponent(rawId);
-    if (!UUID.test(datasetId)) throw new RangeError('the dataset id must be a UUID');
-    const mode = (q.get('mode') ?? 'append').toUpperCase();
-    if (!(UPLOAD_MODES as readonly string[]).includes(mode)) {
-      throw new RangeError(`mode must be one of ${UPLOAD_MODES.join(', ').toLowerCase()}`);
-    }
-    const partSizeKB = q.get('partSizeKB');
-    if (partSizeKB !== null && !/^[1-9]\d{0,5}$/.test(partSizeKB))
-      throw new RangeError('partSizeKB must be from 1 to 262144');
-    const tag = q.get('dataTag') ?? undefined;
-    if (tag !== undefined && (tag === '' || /[/\\\r\n]/.test(tag)))
-      throw new RangeError('dataTag must be non-empty without slashes');
-    options = {
-      mode: mode as UploadMode,
-      hasHeader: bool(q.get('header'), 'header', true),
-      index: bool(q.get('index'), 'index', true),
-      partSizeBytes: partSizeKB ? Math.min(Number(partSizeKB), 262_144) * 1024 : undefined,
-      keyColumns: q.get('keyColumns')?.split(',').filter(Boolean),
-      dataTag: tag,
-      restateDataTag: q.get('restateDataTag') ?? undefined,
-      message: q.get('message') ?? undefined,
-    };
+    if (!isDatasetId(datasetId)) throw new RangeError(datasetIdMessage('the dataset id', datasetId));
+    options = putUploadOptions(url.searchParams);
   } catch (error) {
+    // As GraphQL names it: the argument in `field`.
     const { status, body } = refusal('bad_input', (error as Error).message);
+    if (error instanceof UploadArgumentError) (body.error as Record<string, unknown>).field = error.field;
     sendJson(res, status, redactDeep(body), true);
     req.resume();
     return;
@@ -163,7 +135,7 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, rawId: strin
   const signal = requestSignal(req, res, deps.shutdown);
   const domo = createDomoClient(deps.http, { credentials, signal, maxConcurrency: deps.maxConcurrency });
   try {
-    const result = await uploadCsv(domo, datasetId, req, { ...options, signal });
+    const result = await uploadCsv(domo, datasetId, req, { ...options, policy: deps.policy, signal });
     sendJson(res, 200, { datasetId, mode: options.mode, ...result });
   } catch (error) {
     const { status, body } = errorBody(error, credentials);

@@ -76,6 +76,22 @@ describe('npx domo-graph upload', () => {
     expect(result.stderr).toMatch(/upload failed \(HTTP 400, line 2, column amount\): .*not a valid DOUBLE/);
   });
 
+  it("applies the gateway's argument rules before reading the file", async () => {
+    const bigPart = await cli([
+      'upload',
+      'nope.csv',
+      '--dataset',
+      DEMO_DATASETS.staging,
+      '--part-size-kb',
+      '262145',
+    ]);
+    expect(bigPart.code).toBe(1);
+    expect(bigPart.stderr).toMatch(/--part-size-kb must be from 1 to 262144/);
+    const slash = await cli(['upload', 'nope.csv', '--dataset', DEMO_DATASETS.staging, '--tag', 'a/b']);
+    expect(slash.code).toBe(1);
+    expect(slash.stderr).toMatch(/--tag must be 1 to 256 characters/);
+  });
+
   it('explains usage errors', async () => {
     const result = await cli(['upload', 'nope.csv']);
     expect(result.code).toBe(1);

@@ -7,9 +7,9 @@ import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDomoClient } from '../../src/domo/client.ts';
 import { CallBudgetError } from '../../src/domo/errors.ts';
-import { uploadCsv } from '../../src/domo/uploads.ts';
 import { exampleQuery } from '../../src/example.ts';
 import { DEMO_DATASETS } from '../../src/sandbox/seed.ts';
+import { uploadCsv } from '../../src/upload/pipeline.ts';
 import { SANDBOX_TOKEN, type Stack, startStack } from '../helpers/stack.ts';
 import { gqlMultipart } from '../helpers/uploads.ts';
 

@@ -25,6 +25,7 @@ describe('loadConfig defaults', () => {
         maxCallsPerRequest: 500,
         maxResponseBytes: 67_108_864,
       },
+      uploads: { partRetries: 4, commitChecks: 5 },
       maxPageSize: 50,
       maxQueryRows: 10_000,
       limits: { maxDepth: 12, maxAliases: 30, maxTokens: 10_000 },
@@ -114,6 +115,7 @@ describe('loadConfig defaults', () => {
         maxCallsPerRequest: 40,
         maxResponseBytes: 1_048_576,
       },
+      uploads: { partRetries: 4, commitChecks: 5 },
       maxPageSize: 100,
       maxQueryRows: 20,
       limits: { maxDepth: 8, maxAliases: 0, maxTokens: 2000 },
@@ -268,6 +270,10 @@ describe('numbers and choices', () => {
     ['SANDBOX_LARGE_ROWS', '-5'],
     ['SANDBOX_QUERY_TIMEOUT_MS', '0'],
     ['SANDBOX_QUERY_TIMEOUT_MS', '3600001'],
+    ['UPLOAD_PART_RETRIES', '21'],
+    ['UPLOAD_PART_RETRIES', '-1'],
+    ['UPLOAD_COMMIT_CHECKS', '0'],
+    ['UPLOAD_COMMIT_CHECKS', '2.5'],
   ])('refuses %s=%s naming the variable and its range', (name, value) => {
     fails({ [name]: value }, new RegExp(`^${name} must be a whole number from \\d+ to \\d+$`));
   });
@@ -278,6 +284,10 @@ describe('numbers and choices', () => {
     expect(loadConfig({ DOMO_MAX_RETRIES: '10' }).upstream.maxRetries).toBe(10);
     expect(loadConfig({ SANDBOX_QUERY_TIMEOUT_MS: '1' }).sandbox.queryTimeoutMs).toBe(1);
     expect(loadConfig({ SANDBOX_QUERY_TIMEOUT_MS: '3600000' }).sandbox.queryTimeoutMs).toBe(3_600_000);
+    expect(loadConfig({ UPLOAD_PART_RETRIES: '0', UPLOAD_COMMIT_CHECKS: '20' }).uploads).toEqual({
+      partRetries: 0,
+      commitChecks: 20,
+    });
     expect(loadConfig({ DOMO_MAX_CALLS_PER_REQUEST: '1' }).upstream.maxCallsPerRequest).toBe(1);
     expect(loadConfig({ DOMO_MAX_CALLS_PER_REQUEST: '100000' }).upstream.maxCallsPerRequest).toBe(100_000);
     expect(loadConfig({ MAX_DEPTH: '1', MAX_ALIASES: '10000', MAX_TOKENS: '500' }).limits).toEqual({

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type CsvColumn,
-  CsvInputError,
-  CsvPartSplitter,
-  csvField,
-  findRowEnd,
-  partBytes,
-} from '../../src/domo/csv.ts';
-import { columnsResolver } from '../../src/domo/uploads.ts';
+import { columnsResolver } from '../../src/upload/columns.ts';
+import { type CsvColumn, CsvInputError, csvField, findRowEnd, partBytes } from '../../src/upload/csv-text.ts';
+import { CsvPartSplitter } from '../../src/upload/splitter.ts';
 
 const COLUMNS: CsvColumn[] = [
   { name: 'id', type: 'LONG' },

@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { pump } from '../../src/domo/uploads.ts';
+import { pump } from '../../src/upload/pump.ts';
 
 const bytes = (text: string) => Buffer.from(text);
 

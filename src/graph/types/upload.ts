@@ -1,25 +1,30 @@
 /**
  * Uploads: `uploadDatasetCsv` (a file through the GraphQL multipart request spec, streamed by the
  * gateway in front of yoga), and `appendRows` / `deleteRows` for small inline changes, all on the
- * one pipeline of src/domo/uploads.ts: validated, split into parts, committed all or nothing.
+ * one pipeline of src/upload/: validated, split into parts, committed all or nothing.
  */
 import { DomoError } from '../../domo/errors.ts';
 import type { DomoSchemaColumn } from '../../domo/types.ts';
+import { uploadFailureKind } from '../../errors/classify.ts';
+import { failure } from '../../errors/codes.ts';
 import {
+  commitMessage,
   csvField,
   DEFAULT_PART_SIZE,
+  dataTag,
+  keyColumns as keyColumnsArg,
+  partSizeBytes,
+  UploadArgumentError,
   type UploadCsvOptions,
-  type UploadCsvResult,
   UploadError,
   type UploadMode,
   uploadCsv,
-} from '../../domo/uploads.ts';
-import { uploadFailureKind } from '../../errors/classify.ts';
-import { failure } from '../../errors/codes.ts';
+} from '../../upload/index.ts';
 import { builder } from '../builder.ts';
 import { type GraphContext, STREAMED_UPLOAD_KEY } from '../context.ts';
 import { assertDatasetId, badUserInput, ClientError } from '../errors.ts';
-import { DatasetRef, schemaLoader } from './dataset.ts';
+import { schemaLoader } from './dataset.ts';
+import { UploadModeEnum, type UploadPayload, UploadResultRef } from './upload-result.ts';
 
 const MAX_INLINE_ROWS = 10_000;
 
@@ -31,66 +36,12 @@ builder.scalarType('Upload', {
   },
   parseValue: (value) => value,
 });
-const MAX_PART_KB = 256 * 1024;
-
-export const UploadModeEnum = builder.enumType('UploadMode', {
-  description: "How an upload changes a dataset (the upload start's `appendId`).",
-  values: {
-    APPEND: { value: 'APPEND', description: 'Adds the rows.' },
-    REPLACE: { value: 'REPLACE', description: 'Replaces all rows, or only the partition named by dataTag.' },
-    UPSERT: { value: 'UPSERT', description: "Replaces rows with the same key (the dataset's key columns)." },
-    DELETE: {
-      value: 'DELETE',
-      description: 'Removes the rows whose keys the file lists; unknown keys are ignored.',
-    },
-  } satisfies Record<UploadMode, unknown>,
-});
-
-interface UploadPayload extends UploadCsvResult {
-  datasetId: string;
-  mode: UploadMode;
-}
-
-export const UploadResultRef = builder.objectRef<UploadPayload>('UploadResult').implement({
-  description: 'A committed upload.',
-  fields: (t) => ({
-    uploadId: t.id({ description: "Domo's upload id.", resolve: (r) => r.uploadId }),
-    mode: t.field({ type: UploadModeEnum, description: 'The mode it ran in.', resolve: (r) => r.mode }),
-    dataVersion: t.id({
-      nullable: true,
-      description: 'The data version the commit created, when Domo said which.',
-      resolve: (r) => r.dataVersion,
-    }),
-    parts: t.int({ description: 'Parts sent (numbered 1..parts).', resolve: (r) => r.parts }),
-    rows: t.field({
-      type: 'Long',
-      description: 'Data rows in the file (no header).',
-      resolve: (r) => r.rows,
-    }),
-    bytes: t.field({ type: 'Long', description: 'Bytes of the file.', resolve: (r) => r.bytes }),
-    durationMs: t.int({
-      description: 'Milliseconds from the first byte to the commit answer.',
-      resolve: (r) => r.durationMs,
-    }),
-    commit: t.field({
-      type: 'JSON',
-      nullable: true,
-      description: "The commit's answer as Domo sent it (Domo documents none).",
-      resolve: (r) => r.commit,
-    }),
-    dataset: t.field({
-      type: DatasetRef,
-      description: 'The dataset after the commit, re-read (row count, last update).',
-      resolve: (r) => r.datasetId,
-    }),
-  }),
-});
 
 function uploadFailure(error: unknown): unknown {
   if (!(error instanceof UploadError)) return error;
-  const { line, column, part, uploadId } = error.details;
+  const { line, column, part, uploadId, commitState } = error.details;
   const details = Object.fromEntries(
-    Object.entries({ line, column, part, uploadId }).filter(([, v]) => v !== undefined),
+    Object.entries({ line, column, part, uploadId, commitState }).filter(([, v]) => v !== undefined),
   );
   const { code } = failure(uploadFailureKind(error));
   if (error.kind === 'data') return new ClientError(code, error.message, { field: 'file', ...details });
@@ -101,7 +52,8 @@ function uploadFailure(error: unknown): unknown {
     if (cause.status !== undefined) extra.upstreamStatus = cause.status;
     if (cause.toe) extra.toe = cause.toe;
   }
-  return new ClientError(code, `${error.message}; nothing was committed`, extra);
+  const suffix = error.nothingCommitted ? '; nothing was committed' : '';
+  return new ClientError(code, `${error.message}${suffix}`, extra);
 }
 
 interface CommonArgs {
@@ -111,16 +63,22 @@ interface CommonArgs {
   message?: string | null;
 }
 
-function checkCommon(args: CommonArgs): void {
-  for (const field of ['dataTag', 'restateDataTag'] as const) {
-    const tag = args[field];
-    if (tag === null || tag === undefined) continue;
-    if (tag.trim() === '' || tag.length > 256 || /[/\\\r\n]/.test(tag)) {
-      throw badUserInput(`${field} must be 1 to 256 characters without slashes or line breaks`, field);
-    }
+/** Runs the shared argument rules (src/upload/args.ts), their refusals as BAD_USER_INPUT. */
+function checked<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof UploadArgumentError) throw badUserInput(error.message, error.field);
+    throw error;
   }
-  if (args.message && args.message.length > 2000)
-    throw badUserInput('message must be at most 2000 characters', 'message');
+}
+
+function checkCommon(args: CommonArgs): void {
+  checked(() => {
+    dataTag(args.dataTag, 'dataTag');
+    dataTag(args.restateDataTag, 'restateDataTag');
+    commitMessage(args.message);
+  });
 }
 
 async function runUpload(
@@ -130,7 +88,11 @@ async function runUpload(
   options: Omit<UploadCsvOptions, 'signal'>,
 ): Promise<UploadPayload> {
   try {
-    const result = await uploadCsv(ctx.domo, datasetId, source, { ...options, signal: ctx.uploads?.signal });
+    const result = await uploadCsv(ctx.domo, datasetId, source, {
+      ...options,
+      policy: ctx.uploads?.policy,
+      signal: ctx.uploads?.signal,
+    });
     return { ...result, datasetId, mode: options.mode };
   } catch (error) {
     throw uploadFailure(error);
@@ -206,25 +168,15 @@ builder.mutationFields((t) => ({
     resolve: async (_, args, ctx) => {
       const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
       checkCommon(args);
-      if (
-        args.partSizeKB !== null &&
-        args.partSizeKB !== undefined &&
-        (args.partSizeKB < 1 || args.partSizeKB > MAX_PART_KB)
-      ) {
-        throw badUserInput(`partSizeKB must be from 1 to ${MAX_PART_KB}`, 'partSizeKB');
-      }
-      const keyColumns = args.keyColumns ?? undefined;
-      if (keyColumns && (keyColumns.length === 0 || new Set(keyColumns).size !== keyColumns.length)) {
-        throw badUserInput('keyColumns must name distinct columns', 'keyColumns');
-      }
-      if (keyColumns && args.mode !== 'DELETE')
-        throw badUserInput('keyColumns applies to DELETE only', 'keyColumns');
+      const mode = (args.mode ?? 'APPEND') as UploadMode;
+      const partSize = checked(() => partSizeBytes(args.partSizeKB));
+      const keyColumns = checked(() => keyColumnsArg(args.keyColumns, mode));
       const source = fileSource(args.file, ctx);
       return runUpload(ctx, datasetId, source, {
-        mode: (args.mode ?? 'APPEND') as UploadMode,
+        mode,
         hasHeader: args.hasHeader ?? true,
         keyColumns,
-        partSizeBytes: args.partSizeKB ? args.partSizeKB * 1024 : undefined,
+        partSizeBytes: partSize,
         ...commonOptions(args),
       });
     },

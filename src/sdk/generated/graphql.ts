@@ -90,6 +90,15 @@ export type ColumnType =
   /** A value Domo sent that this gateway does not know; see the *Name field. */
   | 'UNKNOWN';
 
+/** Whether an upload committed. When the commit gets no answer (a reset connection, a timeout), the dataset's data versions decide; never a guess. */
+export type CommitState =
+  /** The commit happened (its answer, or a new data version of this upload, says so). */
+  | 'COMMITTED'
+  /** Nothing was committed: a failure before the commit, a commit Domo refused, or no new data version after the checks. */
+  | 'NOT_COMMITTED'
+  /** The commit got no answer and the data versions could not tell (unreadable, or new versions not clearly this upload's): read them before uploading again. */
+  | 'UNKNOWN';
+
 /** A new stream and the dataset it feeds (POST /api/data/v1/streams). */
 export type CreateStreamInput = {
   /** Account the connector uses. */

@@ -16,10 +16,6 @@ import { badUserInput } from '../errors.ts';
 import { DATASET_ID_ARG } from './args.ts';
 import { DatasetRef, datasetEntry } from './dataset.ts';
 import { knownInput, knownOrUnknown, withUnknown } from './enums.ts';
-import { perRequestLoader } from './per-request.ts';
-
-/** The access list per dataset, once per request. */
-export const accessLoader = perRequestLoader((ctx, id) => ctx.domo.permissions.list(id));
 
 const LEVEL_DESCRIPTIONS: Record<DomoAccessLevel, string> = {
   OWNER: 'Owns the dataset.',
@@ -66,8 +62,20 @@ export const AccessEntryRef = builder.objectRef<DomoAccessEntry>('AccessEntry').
   }),
 });
 
-export const DatasetAccessRef = builder.objectRef<DomoAccessList>('DatasetAccess').implement({
+/**
+ * A dataset's access list, loaded by dataset id: a field returns the id and the dataloader plugin
+ * fetches each distinct list once per request (Domo has no bulk form: one call per dataset).
+ */
+export const DatasetAccessRef = builder.loadableObject('DatasetAccess', {
   description: 'The users and groups with access to a dataset.',
+  load: (ids: string[], ctx: GraphContext): Promise<Array<DomoAccessList | Error>> =>
+    Promise.all(
+      ids.map((id) =>
+        ctx.domo.permissions
+          .list(id)
+          .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+      ),
+    ),
   fields: (t) => ({
     entries: t.expose('list', { type: [AccessEntryRef], description: 'Who has access, the owner first.' }),
     totalUserCount: t.exposeInt('totalUserCount', { nullable: true, description: 'Users with access.' }),
@@ -79,7 +87,7 @@ builder.objectField(DatasetRef, 'access', (t) =>
   t.field({
     type: DatasetAccessRef,
     description: 'Users and groups with access, and their levels.',
-    resolve: (d, _, ctx) => accessLoader(ctx).load(d.id),
+    resolve: (d) => d.id,
   }),
 );
 
@@ -97,7 +105,7 @@ const AccessPayloadRef = builder.objectRef<AccessPayload>('AccessPayload').imple
       type: DatasetAccessRef,
       nullable: true,
       description: 'The access list after the change.',
-      resolve: (p, _, ctx) => accessLoader(ctx).load(p.datasetId),
+      resolve: (p) => p.datasetId,
     }),
     dataset: t.field({
       type: DatasetRef,
@@ -151,7 +159,7 @@ function principals<T extends { principalId: string | number; type: DomoPrincipa
 
 /** After a write: forget what this request had read of the access list. */
 function changed(ctx: GraphContext, datasetId: string): AccessPayload {
-  accessLoader(ctx).clear(datasetId);
+  DatasetAccessRef.getDataloader(ctx).clear(datasetId);
   return { datasetId };
 }
 

@@ -1,6 +1,7 @@
 /**
- * Argument checks shared by several fields, declared once: dataset id arguments, id lists, tags. Each
- * runs before any upstream call and fails with a BAD_USER_INPUT naming the argument (and position).
+ * Argument checks shared by several fields, declared once: dataset id arguments, id lists, tags and
+ * bounded texts. Each runs before any upstream call and fails with a BAD_USER_INPUT naming the
+ * argument (and its position).
  */
 import { MAX_IDS_PER_REQUEST } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
@@ -30,6 +31,13 @@ export function opaqueIdList(ids: readonly (string | number)[], field: string): 
   });
   if (new Set(list).size !== list.length) throw badUserInput(`${field} must not repeat an id`, field);
   return list;
+}
+
+/** A non-blank text of at most `max` characters, or a BAD_USER_INPUT naming the field. */
+export function text(value: string, field: string, max = 1024): string {
+  if (value.trim() === '') throw badUserInput(`${field} must not be empty`, field);
+  if (value.length > max) throw badUserInput(`${field} must be at most ${max} characters`, field);
+  return value;
 }
 
 /** Tags: trimmed, non-empty, no repeats; `allowEmpty` for a list that may be emptied. */

@@ -12,7 +12,7 @@ import type {
 } from '../../../domo/types.ts';
 import { builder } from '../../builder.ts';
 import { badUserInput } from '../../errors.ts';
-import { text } from './schedule.ts';
+import { text } from '../args.ts';
 
 // --- read ----------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import { DOMO_UPDATE_METHODS, type DomoStream, type DomoStreamExecution } from '
 import { builder } from '../../builder.ts';
 import type { GraphContext } from '../../context.ts';
 import { badUserInput } from '../../errors.ts';
+import { text } from '../args.ts';
 import { DatasetRef } from '../dataset.ts';
 import { knownInput } from '../enums.ts';
 import {
@@ -23,7 +24,7 @@ import {
 } from './connector.ts';
 import { ExecutionRef, UpdateMethodRef } from './execution.ts';
 import { assertStreamId, forgetStream, StreamRef } from './node.ts';
-import { ScheduleInputRef, scheduleJson, text } from './schedule.ts';
+import { ScheduleInputRef, scheduleJson } from './schedule.ts';
 
 // --- inputs --------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import {
 import type { DomoAdvancedSchedule, DomoStream } from '../../../domo/types.ts';
 import { builder } from '../../builder.ts';
 import { badUserInput } from '../../errors.ts';
+import { text } from '../args.ts';
 import { knownOrUnknown } from '../enums.ts';
 
 export const ScheduleTypeRef = builder.enumType('ScheduleType', {
@@ -157,13 +158,6 @@ export const ScheduleInputRef = builder.inputType('AdvancedScheduleInput', {
 });
 
 export type ScheduleInput = typeof ScheduleInputRef.$inferInput;
-
-/** A non-blank text of at most `max` characters, or a BAD_USER_INPUT naming the field. */
-export function text(value: string, field: string, max = 1024): string {
-  if (value.trim() === '') throw badUserInput(`${field} must not be empty`, field);
-  if (value.length > max) throw badUserInput(`${field} must be at most ${max} characters`, field);
-  return value;
-}
 
 function intIn(
   value: number | null | undefined,

@@ -139,17 +139,6 @@ export async function datasetColumns(
   return schema.tables.flatMap((table) => table.columns);
 }
 
-/**
- * `datasetColumns` under the `"<id>|<includeHidden>"` key src/graph/types/upload.ts still passes;
- * kept until the upload pipeline moves (it is not this module's to change).
- */
-export const schemaLoader = (ctx: GraphContext) => ({
-  load: (key: string): Promise<DomoSchemaColumn[]> => {
-    const bar = key.lastIndexOf('|');
-    return datasetColumns(ctx, key.slice(0, bar), key.slice(bar + 1) === 'true');
-  },
-});
-
 builder.objectType(DatasetRef, {
   description: 'A Domo DataSet: its metadata, schema and data.',
   fields: (t) => {

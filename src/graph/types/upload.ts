@@ -22,8 +22,8 @@ import {
 } from '../../upload/index.ts';
 import { builder } from '../builder.ts';
 import { type GraphContext, STREAMED_UPLOAD_KEY } from '../context.ts';
-import { assertDatasetId, badUserInput, ClientError } from '../errors.ts';
-import { schemaLoader } from './dataset.ts';
+import { badUserInput, ClientError } from '../errors.ts';
+import { datasetColumns, datasetEntry } from './dataset.ts';
 import { UploadModeEnum, type UploadPayload, UploadResultRef } from './upload-result.ts';
 
 const MAX_INLINE_ROWS = 10_000;
@@ -126,7 +126,7 @@ function commonOptions(args: CommonArgs) {
 }
 
 async function schemaOf(ctx: GraphContext, datasetId: string): Promise<DomoSchemaColumn[]> {
-  return schemaLoader(ctx).load(`${datasetId}|true`);
+  return datasetColumns(ctx, datasetId, true);
 }
 
 builder.mutationFields((t) => ({
@@ -166,7 +166,7 @@ builder.mutationFields((t) => ({
       partSizeKB: t.arg.int({ description: `Part size in KiB (default ${DEFAULT_PART_SIZE / 1024}).` }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       checkCommon(args);
       const mode = (args.mode ?? 'APPEND') as UploadMode;
       const partSize = checked(() => partSizeBytes(args.partSizeKB));
@@ -196,7 +196,7 @@ builder.mutationFields((t) => ({
       message: t.arg.string({ description: 'Commit message.' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       checkCommon(args);
       const rows = inlineRows(args.rows);
       const schema = await schemaOf(ctx, datasetId);
@@ -231,7 +231,7 @@ builder.mutationFields((t) => ({
       message: t.arg.string({ description: 'Commit message.' }),
     },
     resolve: async (_, args, ctx) => {
-      const datasetId = assertDatasetId(String(args.datasetId), 'datasetId');
+      const datasetId = datasetEntry(ctx, args.datasetId, 'datasetId');
       checkCommon(args);
       const keys = inlineRows(args.keys, 'keys');
       const columns = Object.keys(keys[0]!);

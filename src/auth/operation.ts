@@ -1,0 +1,274 @@
+/**
+ * Scopes and the dataset allow-list, enforced on the whole operation before it executes (an
+ * envelop plugin on onExecute): a mutation needs its declared scope (scopes.ts MUTATION_SCOPES), a
+ * query `read`, and every dataset the operation names by argument (`dataset(id:)`, `datasetsByIds`,
+ * `node`/`nodes`, any `datasetId` or `streamId`) must be in the allow-list. A refusal is the whole
+ * operation's FORBIDDEN, with no call to Domo made. Only the allow-list's tags need a metadata read.
+ * Datasets reached by following links (a card's datasets, a list) are checked where they are
+ * loaded (src/graph/types/dataset.ts, with datasetDecision / datasetAllowed).
+ */
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import {
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  getArgumentValues,
+  getOperationAST,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { DomoClient } from '../domo/client.ts';
+import { DomoError } from '../domo/errors.ts';
+import { type AuthError, forbidden } from './errors.ts';
+import {
+  datasetAllowed,
+  datasetDecision,
+  hasScope,
+  isDatasetId,
+  MUTATION_SCOPES,
+  type Principal,
+} from './scopes.ts';
+
+export type TargetKind = 'dataset' | 'stream' | 'node';
+
+/** Arguments that name a dataset or stream, by coordinate. */
+export const TARGET_ARGUMENTS: Readonly<Record<string, TargetKind>> = {
+  'Query.dataset.id': 'dataset',
+  'Query.datasetsByIds.ids': 'dataset',
+  'Query.node.id': 'node',
+  'Query.nodes.ids': 'node',
+  'Query.stream.id': 'stream',
+};
+
+/** …and by name, on any field or in any input object. */
+export const TARGET_NAMES: Readonly<Record<string, TargetKind>> = {
+  datasetId: 'dataset',
+  datasetIds: 'dataset',
+  streamId: 'stream',
+  streamIds: 'stream',
+};
+
+export function argumentTarget(type: string, field: string, argument: string): TargetKind | undefined {
+  return TARGET_ARGUMENTS[`${type}.${field}.${argument}`] ?? TARGET_NAMES[argument];
+}
+
+/** Node types whose global id holds a dataset id (before a `/` for versions and partitions). */
+const DATASET_NODES = ['Dataset', 'DataVersion', 'Partition'];
+
+export interface OperationPlan {
+  kind: 'query' | 'mutation' | 'subscription';
+  rootFields: string[];
+  datasetIds: Set<string>;
+  streamIds: Set<string>;
+}
+
+function rootFieldNames(
+  selections: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  out: string[],
+  seen = new Set<string>(),
+): string[] {
+  for (const selection of selections.selections) {
+    if (selection.kind === Kind.FIELD) out.push(selection.name.value);
+    else if (selection.kind === Kind.INLINE_FRAGMENT)
+      rootFieldNames(selection.selectionSet, fragments, out, seen);
+    else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = fragments.get(selection.name.value);
+      if (fragment) rootFieldNames(fragment.selectionSet, fragments, out, seen);
+    }
+  }
+  return out;
+}
+
+function addTarget(plan: OperationPlan, kind: TargetKind, value: unknown): void {
+  const values = Array.isArray(value) ? value : [value];
+  for (const item of values) {
+    if (item === null || item === undefined) continue;
+    const text = String(item).trim();
+    if (kind === 'stream') plan.streamIds.add(text);
+    else if (isDatasetId(text)) plan.datasetIds.add(text.toLowerCase());
+    else {
+      // A global id (node(id:), and dataset(id:) taking one): what it names decides.
+      let decoded: { typename: string; id: string } | undefined;
+      try {
+        decoded = decodeGlobalID(text);
+      } catch {
+        decoded = undefined;
+      }
+      if (!decoded) continue; // undecodable: the resolver refuses it as bad input, upstream untouched
+      if (DATASET_NODES.includes(decoded.typename)) {
+        const id = decoded.id.split('/')[0]!;
+        // Not a UUID: the node's parser refuses it before any call; still never let it pass unchecked.
+        plan.datasetIds.add(isDatasetId(id) ? id.toLowerCase() : id);
+      } else if (decoded.typename === 'Stream') plan.streamIds.add(decoded.id);
+    }
+  }
+}
+
+/** Targets named inside input objects (`{ datasetId: … }` at any depth). */
+function addNested(plan: OperationPlan, value: unknown, depth = 0): void {
+  if (depth > 20 || value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) addNested(plan, item, depth + 1);
+    return;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const kind = TARGET_NAMES[key];
+    if (kind) addTarget(plan, kind, item);
+    else addNested(plan, item, depth + 1);
+  }
+}
+
+/** What an operation will do and name, read from the document and its variables. */
+export function planOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): OperationPlan | undefined {
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return undefined;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const plan: OperationPlan = {
+    kind: operation.operation,
+    rootFields: rootFieldNames(operation.selectionSet, fragments, []),
+    datasetIds: new Set(),
+    streamIds: new Set(),
+  };
+  const typeInfo = new TypeInfo(schema);
+  const visitor = visitWithTypeInfo(typeInfo, {
+    Field(node: FieldNode) {
+      const field = typeInfo.getFieldDef();
+      const parent = typeInfo.getParentType();
+      if (!field || !parent || !node.arguments?.length) return;
+      let values: Record<string, unknown>;
+      try {
+        values = getArgumentValues(field, node, variables ?? undefined);
+      } catch {
+        return; // execution refuses the same arguments before any resolver runs
+      }
+      for (const [name, value] of Object.entries(values)) {
+        const kind = argumentTarget(parent.name, field.name, name);
+        if (kind) addTarget(plan, kind, value);
+        else addNested(plan, value);
+      }
+    },
+  });
+  // Fragments are walked wherever they are defined (validation has refused unused ones); other
+  // operations of the document are not this one's business.
+  for (const definition of document.definitions) {
+    if (definition === operation || definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition, visitor);
+  }
+  return plan;
+}
+
+/** The scope refusal for an operation, or undefined when its scopes allow it. */
+export function scopeRefusal(principal: Principal, plan: OperationPlan): AuthError | undefined {
+  const fields = plan.rootFields.filter((name) => !name.startsWith('__'));
+  if (plan.kind !== 'mutation') {
+    if (fields.length && !hasScope(principal, 'read'))
+      return forbidden('this credential may not read (it lacks the read scope)', 'read');
+    return undefined;
+  }
+  for (const name of fields) {
+    const declared = MUTATION_SCOPES[name];
+    if (!declared)
+      return forbidden(`the mutation ${name} has no declared scope, so no credential may run it`);
+    if (!hasScope(principal, declared.scope)) {
+      return forbidden(
+        `${name} needs the ${declared.scope} scope, which this credential lacks`,
+        declared.scope,
+      );
+    }
+    if (declared.creates && principal.datasets) {
+      return forbidden(
+        `${name} creates a dataset, which a credential limited to a dataset allow-list may not do`,
+      );
+    }
+  }
+  return undefined;
+}
+
+const outside = (what: string) => forbidden(`${what} is outside this credential's dataset allow-list`);
+
+/**
+ * The allow-list's verdict on every dataset the plan names. Reads metadata only when a tag must
+ * decide (a dataset's tags, a stream's dataset): reading it is what deciding takes.
+ */
+export async function datasetRefusal(
+  principal: Principal,
+  plan: OperationPlan,
+  domo: DomoClient,
+): Promise<AuthError | undefined> {
+  if (!principal.datasets) return undefined;
+  const byTags = new Set<string>();
+  for (const id of plan.datasetIds) {
+    const decision = datasetDecision(principal, id);
+    if (decision === 'denied' || (decision === 'tags' && !isDatasetId(id))) return outside(`dataset ${id}`);
+    if (decision === 'tags') byTags.add(id);
+  }
+  for (const streamId of plan.streamIds) {
+    let datasetId: string | undefined;
+    try {
+      datasetId = (await domo.streams.get(streamId)).dataSource?.id?.toLowerCase();
+    } catch (error) {
+      if (error instanceof DomoError && (error.kind === 'not_found' || error.kind === 'bad_request'))
+        continue;
+      throw error;
+    }
+    if (!datasetId) return outside(`stream ${streamId}`);
+    const decision = datasetDecision(principal, datasetId);
+    if (decision === 'denied') return outside(`stream ${streamId}'s dataset`);
+    if (decision === 'tags') byTags.add(datasetId);
+  }
+  for (const id of byTags) {
+    let dataset: { id: string; tags?: unknown } | undefined;
+    try {
+      dataset = await domo.datasets.get(id);
+    } catch (error) {
+      if (!(error instanceof DomoError && error.kind === 'not_found')) throw error;
+    }
+    // Unknown or invisible: nothing proves it carries an allowed tag, and saying so would tell it exists.
+    if (!dataset || !datasetAllowed(principal, dataset)) return outside(`dataset ${id}`);
+  }
+  return undefined;
+}
+
+/** The context fields the plugin reads (src/graph/context.ts). */
+interface ScopedContext {
+  auth?: Principal;
+  domo?: DomoClient;
+}
+
+export function useGatewayScopes(): Plugin {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const ctx = args.contextValue as ScopedContext;
+      const principal = ctx.auth;
+      if (!principal || principal.kind === 'anonymous') return;
+      const plan = planOperation(args.schema, args.document, args.operationName, args.variableValues);
+      const stop = (error: AuthError) =>
+        setResultAndStopExecution({ data: null, errors: [error.toGraphQLError() as GraphQLError] });
+      if (!plan) return;
+      const refusal = scopeRefusal(principal, plan);
+      if (refusal) return stop(refusal);
+      if (!principal.datasets) return;
+      if (plan.datasetIds.size === 0 && plan.streamIds.size === 0) return;
+      if (!ctx.domo) return stop(forbidden('the dataset allow-list cannot be checked'));
+      return datasetRefusal(principal, plan, ctx.domo).then((error) => {
+        if (error) stop(error);
+      });
+    },
+  };
+}

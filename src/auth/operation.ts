@@ -17,7 +17,6 @@ import {
   getArgumentValues,
   getOperationAST,
   Kind,
-  type OperationDefinitionNode,
   type SelectionSetNode,
   TypeInfo,
   visit,
@@ -271,4 +270,30 @@ export function useGatewayScopes(): Plugin {
       });
     },
   };
+}
+
+/**
+ * The upload routes' check at their entry, before the body is read: the `upload` scope, and for
+ * the PUT route (which names its dataset in the path) the allow-list. A multipart upload names its
+ * dataset in the operation, which useGatewayScopes checks before the resolver reads the file.
+ */
+export async function uploadRefusal(
+  principal: Principal | undefined,
+  datasetId: string | null,
+  domo: DomoClient,
+): Promise<AuthError | undefined> {
+  if (!principal || principal.kind === 'anonymous') return undefined;
+  if (!hasScope(principal, 'upload')) {
+    return forbidden('uploads need the upload scope, which this credential lacks', 'upload');
+  }
+  if (datasetId === null || !principal.datasets) return undefined;
+  const plan: OperationPlan = {
+    kind: 'mutation',
+    rootFields: [],
+    datasetIds: new Set(),
+    streamIds: new Set(),
+  };
+  addTarget(plan, 'dataset', datasetId);
+  if (plan.datasetIds.size === 0) return outside(`dataset ${datasetId.slice(0, 64)}`);
+  return datasetRefusal(principal, plan, domo);
 }

@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { YogaServerInstance } from 'graphql-yoga';
+import type { AuthError } from '../auth/errors.ts';
 import type { Credentials } from '../domo/auth.ts';
 import { credentialsFromHeaders } from '../domo/auth.ts';
 import { createDomoClient } from '../domo/client.ts';
@@ -29,6 +30,11 @@ export interface UploadHttpDeps {
   yoga: YogaServerInstance<Record<string, unknown>, GraphContext>;
   /** Aborted when the server shuts down: every running upload stops uncommitted. */
   shutdown: AbortSignal;
+  /**
+   * Gateway authorization at the route's entry, before the body is read (src/auth): a refusal, or
+   * undefined to go on. datasetId: the PUT route's, null for a multipart request.
+   */
+  authorize?: (req: IncomingMessage, datasetId: string | null) => Promise<AuthError | undefined>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -153,8 +159,10 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, rawId: strin
     req.resume();
     return;
   }
+  // With gateway authentication on, Authorization is the gateway's credential, not a Domo token.
   const credentials =
-    credentialsFromHeaders({ get: (name) => headerValue(req, name) }) ?? deps.serverCredentials;
+    credentialsFromHeaders({ get: (name) => headerValue(req, name) }, { authorization: !deps.authorize }) ??
+    deps.serverCredentials;
   const signal = requestSignal(req, res, deps.shutdown);
   const domo = createDomoClient(deps.http, { credentials, signal, maxConcurrency: deps.maxConcurrency });
   try {
@@ -298,6 +306,37 @@ function handleMultipart(req: IncomingMessage, res: ServerResponse, deps: Upload
  * Takes the requests it streams; answers false for the rest (yoga handles them).
  */
 export function createUploadHandler(deps: UploadHttpDeps) {
+  /** Runs `next` once gateway authorization allows the request; answers its refusal otherwise. */
+  const authorized = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    datasetId: string | null,
+    next: () => void,
+  ) => {
+    if (!deps.authorize) return next();
+    deps.authorize(req, datasetId).then(
+      (refusal) => {
+        if (!refusal) return next();
+        const error = { code: refusal.code, message: refusal.message };
+        if (!res.headersSent)
+          for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
+        sendJson(
+          res,
+          refusal.httpStatus,
+          datasetId === null
+            ? { errors: [{ message: error.message, extensions: { code: error.code } }] }
+            : { error },
+          true,
+        );
+        req.resume();
+      },
+      (error: unknown) => {
+        const { status, body } = errorBody(error);
+        sendJson(res, status, body, true);
+        req.resume();
+      },
+    );
+  };
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const path = (req.url ?? '/').split('?')[0]!;
     const put = UPLOAD_PATH.exec(path);
@@ -311,12 +350,18 @@ export function createUploadHandler(deps: UploadHttpDeps) {
         );
         return true;
       }
-      void handlePut(req, res, put[1]!, deps);
+      let datasetId: string;
+      try {
+        datasetId = decodeURIComponent(put[1]!);
+      } catch {
+        datasetId = put[1]!;
+      }
+      authorized(req, res, datasetId, () => void handlePut(req, res, put[1]!, deps));
       return true;
     }
     const type = req.headers['content-type'] ?? '';
     if (req.method === 'POST' && path === '/graphql' && /^multipart\/form-data/i.test(type)) {
-      handleMultipart(req, res, deps);
+      authorized(req, res, null, () => handleMultipart(req, res, deps));
       return true;
     }
     return false;

@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Agent, Dispatcher } from 'undici';
+import type { GatewayAuthSettings } from '../../src/auth/settings.ts';
 import type { Credentials } from '../../src/domo/auth.ts';
 import { createDispatcher, DomoHttp, type DomoRequest } from '../../src/domo/http.ts';
 import { DEFAULT_LIMITS, type OperationLimits } from '../../src/graph/limits.ts';
@@ -34,6 +35,8 @@ export interface StackOptions {
   readyTtlMs?: number;
   /** The gateway's request body limit in bytes. */
   maxRequestBodyBytes?: number;
+  /** Gateway authentication (API keys, JWT); default none. */
+  gatewayAuth?: GatewayAuthSettings | null;
 }
 
 export interface Stack {
@@ -97,6 +100,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       corsOrigins: options.corsOrigins ?? [],
       maxPageSize: options.maxPageSize ?? 50,
       maxQueryRows: options.maxQueryRows ?? 10_000,
+      gatewayAuth: options.gatewayAuth ?? null,
     },
     http,
     logger: options.logger ?? silentLogger,

@@ -37,6 +37,8 @@ describe('loadConfig defaults', () => {
         largeRows: 200_000,
         executionSettleMs: 200,
       },
+      gatewayAuth: null,
+      allowAnonymous: false,
     });
   });
 
@@ -75,6 +77,8 @@ describe('loadConfig defaults', () => {
       SANDBOX_TOKEN: 'sb',
       SANDBOX_SQL_SHAPE: 'columns',
       SANDBOX_LARGE_ROWS: '10',
+      // HOST 0.0.0.0 with a token and no gateway authentication needs it (test/unit/auth-config.test.ts).
+      ALLOW_ANONYMOUS: 'true',
     });
     expect(config).toEqual({
       port: 8080,
@@ -105,6 +109,8 @@ describe('loadConfig defaults', () => {
         largeRows: 10,
         executionSettleMs: 200,
       },
+      gatewayAuth: null,
+      allowAnonymous: true,
     });
   });
 });
@@ -276,7 +282,8 @@ describe('numbers and choices', () => {
 
   it('accepts host names and IP addresses for HOST', () => {
     for (const host of ['localhost', '0.0.0.0', '::', '::1', '10.1.2.3', 'gateway.internal']) {
-      expect(loadConfig({ HOST: host }).host).toBe(host);
+      // ALLOW_ANONYMOUS: the sandbox's token on a reachable HOST needs it (test/unit/auth-config.test.ts).
+      expect(loadConfig({ HOST: host, ALLOW_ANONYMOUS: 'true' }).host).toBe(host);
     }
   });
 });

@@ -1,16 +1,40 @@
 /** Dataset: metadata (batched through the bulk endpoint), owner, columns, and root lookups. */
 import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
+import { datasetAllowed, datasetDecision } from '../../auth/scopes.ts';
 import { DATASET_ORDER_FIELDS } from '../../domo/datasets.ts';
 import { DomoError } from '../../domo/errors.ts';
 import type { DomoDataSource, DomoIndexedSchema, DomoSchemaColumn } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
-import { assertDatasetId, badUserInput, notFound } from '../errors.ts';
+import { assertDatasetId, badUserInput, ClientError, notFound } from '../errors.ts';
 import { ColumnRef, toColumn } from './column.ts';
 import { perRequestLoader } from './per-request.ts';
 
-/** Loads dataset metadata: one GET for a single id, the bulk endpoint for several. */
+const outsideAllowList = (id: string) =>
+  new ClientError('FORBIDDEN', `dataset ${id} is outside this credential's dataset allow-list`);
+
+/**
+ * Every dataset load passes the gateway's dataset allow-list (src/auth): an id it denies makes no
+ * upstream call; one only its tags can decide is checked once its metadata is read.
+ */
 async function loadDatasets(
+  ids: readonly string[],
+  ctx: GraphContext,
+): Promise<Array<DomoDataSource | Error>> {
+  if (!ctx.auth?.datasets) return fetchDatasets(ids, ctx);
+  const open = ids.filter((id) => datasetDecision(ctx.auth, id) !== 'denied');
+  const fetched = open.length ? await fetchDatasets(open, ctx) : [];
+  const byId = new Map(open.map((id, i) => [id, fetched[i]]));
+  return ids.map((id) => {
+    const dataset = byId.get(id);
+    if (!dataset) return outsideAllowList(id);
+    if (dataset instanceof Error || datasetAllowed(ctx.auth, dataset)) return dataset;
+    return outsideAllowList(id);
+  });
+}
+
+/** Loads dataset metadata: one GET for a single id, the bulk endpoint for several. */
+async function fetchDatasets(
   ids: readonly string[],
   ctx: GraphContext,
 ): Promise<Array<DomoDataSource | Error>> {
@@ -79,9 +103,16 @@ export const DatasetRef = builder.loadableNodeRef<DomoDataSource | Error, string
 /** Makes datasets already fetched visible to later lookups in the same request. */
 export function primeDatasets(ctx: GraphContext, datasets: DomoDataSource[]): DomoDataSource[] {
   const loader = DatasetRef.getDataloader(ctx);
-  for (const dataset of datasets) loader.prime(dataset.id.toLowerCase(), dataset);
+  for (const dataset of datasets) {
+    // One outside the allow-list stays out of the cache: a later lookup goes through loadDatasets.
+    if (datasetAllowed(ctx.auth, dataset)) loader.prime(dataset.id.toLowerCase(), dataset);
+  }
   return datasets;
 }
+
+/** A list page keeps only datasets the allow-list lets the caller see (src/auth). */
+const visibleTo = (ctx: GraphContext) =>
+  ctx.auth?.datasets ? (dataset: DomoDataSource) => datasetAllowed(ctx.auth, dataset) : undefined;
 
 export function parseTags(raw: string | undefined): string[] {
   if (!raw) return [];
@@ -310,13 +341,23 @@ export function pageArgs(
 }
 
 /** A connection from one page of an offset-paged upstream list. */
-export function offsetPage<T>(items: T[], offset: number, limit: number, totalCount: number | undefined) {
+export function offsetPage<T>(
+  items: T[],
+  offset: number,
+  limit: number,
+  totalCount: number | undefined,
+  /** Filters the page after cursors are given (the dataset allow-list), so paging still follows Domo. */
+  keep?: (item: T) => boolean,
+) {
   const page = items.slice(0, limit);
   const hasNextPage =
     totalCount !== undefined ? offset + page.length < totalCount : items.length >= limit && limit > 0;
+  const edges = page.map((node, i) => ({ cursor: offsetToCursor(offset + i), node }));
   return {
-    totalCount: totalCount ?? null,
-    edges: page.map((node, i) => ({ cursor: offsetToCursor(offset + i), node })),
+    // Domo's count includes what the filter hides: unknown, rather than wrong or telling.
+    totalCount: keep ? null : (totalCount ?? null),
+    edges: keep ? edges.filter((edge) => keep(edge.node)) : edges,
+    // The page's bounds stay Domo's, so `after: endCursor` continues past hidden items.
     pageInfo: {
       hasNextPage,
       hasPreviousPage: offset > 0,
@@ -355,7 +396,13 @@ builder.queryFields((t) => ({
           dataProviderType: args.dataProviderType ?? undefined,
           orderBy: args.orderBy ?? undefined,
         });
-        return offsetPage(primeDatasets(ctx, page.dataSources), offset, limit, page.totalCount);
+        return offsetPage(
+          primeDatasets(ctx, page.dataSources),
+          offset,
+          limit,
+          page.totalCount,
+          visibleTo(ctx),
+        );
       },
     },
     {
@@ -388,7 +435,13 @@ builder.queryFields((t) => ({
           sortField: args.sort ?? undefined,
           sortOrder: args.order ?? undefined,
         });
-        return offsetPage(primeDatasets(ctx, page.dataSources), offset, limit, page.totalCount);
+        return offsetPage(
+          primeDatasets(ctx, page.dataSources),
+          offset,
+          limit,
+          page.totalCount,
+          visibleTo(ctx),
+        );
       },
     },
     {

@@ -10,17 +10,13 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import {
   type DocumentNode,
-  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLError,
   type GraphQLSchema,
-  getArgumentValues,
   getOperationAST,
   Kind,
   type SelectionSetNode,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
+  valueFromASTUntyped,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { DomoClient } from '../domo/client.ts';
@@ -126,6 +122,19 @@ function addNested(plan: OperationPlan, value: unknown, depth = 0): void {
   }
 }
 
+/** The slice of a schema type the walk reads, duck-typed: Pothos and this file may load different
+ * builds of graphql (CommonJS and ESM), whose type predicates refuse each other's objects. */
+interface WalkType {
+  name: string;
+  getFields?: () => Record<string, { name: string; type: unknown }>;
+}
+
+function namedType(schema: GraphQLSchema, type: unknown): WalkType | undefined {
+  let current = type as { ofType?: unknown; name?: string } | undefined;
+  while (current?.ofType) current = current.ofType as typeof current;
+  return current?.name ? (schema.getType(current.name) as WalkType | undefined) : undefined;
+}
+
 /** What an operation will do and name, read from the document and its variables. */
 export function planOperation(
   schema: GraphQLSchema,
@@ -145,30 +154,41 @@ export function planOperation(
     datasetIds: new Set(),
     streamIds: new Set(),
   };
-  const typeInfo = new TypeInfo(schema);
-  const visitor = visitWithTypeInfo(typeInfo, {
-    Field(node: FieldNode) {
-      const field = typeInfo.getFieldDef();
-      const parent = typeInfo.getParentType();
-      if (!field || !parent || !node.arguments?.length) return;
-      let values: Record<string, unknown>;
-      try {
-        values = getArgumentValues(field, node, variables ?? undefined);
-      } catch {
-        return; // execution refuses the same arguments before any resolver runs
+  const root =
+    operation.operation === 'query'
+      ? schema.getQueryType()
+      : operation.operation === 'mutation'
+        ? schema.getMutationType()
+        : schema.getSubscriptionType();
+  // Each (fragment, type) pair once: a fragment spread many times is read once per parent type.
+  const walked = new Set<string>();
+  const walk = (selections: SelectionSetNode, type: WalkType | undefined, depth: number): void => {
+    if (!type || depth > 64) return;
+    for (const selection of selections.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const field = type.getFields?.()[selection.name.value];
+        if (!field) continue;
+        for (const argument of selection.arguments ?? []) {
+          // Untyped: IDs arrive as strings or ints, variables already coerced by graphql.
+          const value = valueFromASTUntyped(argument.value, variables ?? undefined);
+          const kind = argumentTarget(type.name, field.name, argument.name.value);
+          if (kind) addTarget(plan, kind, value);
+          else addNested(plan, value);
+        }
+        if (selection.selectionSet) walk(selection.selectionSet, namedType(schema, field.type), depth + 1);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const condition = selection.typeCondition?.name.value;
+        walk(selection.selectionSet, condition ? (schema.getType(condition) as WalkType) : type, depth + 1);
+      } else {
+        const fragment = fragments.get(selection.name.value);
+        const key = `${selection.name.value}@${type.name}`;
+        if (!fragment || walked.has(key)) continue;
+        walked.add(key);
+        walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) as WalkType, depth + 1);
       }
-      for (const [name, value] of Object.entries(values)) {
-        const kind = argumentTarget(parent.name, field.name, name);
-        if (kind) addTarget(plan, kind, value);
-        else addNested(plan, value);
-      }
-    },
-  });
-  // Fragments are walked wherever they are defined (validation has refused unused ones); other
-  // operations of the document are not this one's business.
-  for (const definition of document.definitions) {
-    if (definition === operation || definition.kind === Kind.FRAGMENT_DEFINITION) visit(definition, visitor);
-  }
+    }
+  };
+  walk(operation.selectionSet, (root ?? undefined) as WalkType | undefined, 0);
   return plan;
 }
 

@@ -32,7 +32,12 @@ export function createAuthenticator(settings: GatewayAuthSettings | null | undef
   }
   const keys = new ApiKeyStore(settings.apiKeys);
   const jwt: JwtVerifier | undefined = settings.jwt ? createJwtVerifier(settings.jwt) : undefined;
-  const accepted = [keys.size ? 'an API key' : '', jwt ? 'a JWT' : ''].filter(Boolean).join(' or ');
+  const accepted = [
+    keys.size ? 'an API key (Authorization: Bearer <key>, or X-API-Key: <key>)' : '',
+    jwt ? 'a JWT from the identity provider (Authorization: Bearer <token>)' : '',
+  ]
+    .filter(Boolean)
+    .join(' or ');
 
   const byKey = (key: string): Principal => {
     if (!keys.size) throw unauthenticated('the bearer credential is not a JWT', 'invalid_token');
@@ -48,9 +53,7 @@ export function createAuthenticator(settings: GatewayAuthSettings | null | undef
       const apiKey = headers.get(API_KEY_HEADER)?.trim();
       const authorization = headers.get('authorization')?.trim();
       if (!apiKey && !authorization) {
-        throw unauthenticated(
-          `the gateway requires authentication: send ${accepted} as Authorization: Bearer <credential>${keys.size ? ' (or an API key as X-API-Key)' : ''}`,
-        );
+        throw unauthenticated(`the gateway requires authentication: send ${accepted}`);
       }
       if (apiKey && authorization) {
         throw unauthenticated(

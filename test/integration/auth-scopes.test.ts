@@ -205,6 +205,15 @@ describe('dataset allow-list by id', () => {
     expect(own.errors).toBeUndefined();
   });
 
+  it("passes Domo's answer on when the stream's metadata cannot be read to decide", async () => {
+    const res = await stack.gql(`{ stream(id: "${DEMO_STREAMS.sales}") { id } }`, undefined, {
+      ...bearer(key),
+      'x-domo-developer-token': 'not-the-sandbox-token',
+    });
+    expect(codes(res.errors)).toEqual(['UNAUTHENTICATED']);
+    expect(JSON.stringify(res)).not.toContain('not-the-sandbox-token');
+  });
+
   it('filters lists to the allowed datasets, totalCount unknown', async () => {
     const res = await stack.gql<{
       datasets: { totalCount: number | null; edges: Array<{ node: { domoId: string } }> };

@@ -5,14 +5,12 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { encodeGlobalID } from '@pothos/plugin-relay';
 import { exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey, parseApiKeyEntries } from '../../src/auth/keys.ts';
 import type { GatewayAuthSettings, JwtSettings } from '../../src/auth/settings.ts';
 import { silentLogger } from '../../src/log.ts';
 import { DEMO_DATASETS } from '../../src/sandbox/seed.ts';
-import { DEMO_STREAMS } from '../../src/sandbox/seed-streams.ts';
 import { createGateway } from '../../src/server.ts';
 import { SANDBOX_TOKEN, type Stack, startStack } from '../helpers/stack.ts';
 

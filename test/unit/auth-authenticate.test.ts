@@ -36,11 +36,12 @@ describe('createAuthenticator', () => {
   });
 
   it('takes a key as Bearer (any case) or X-API-Key, naming it by hash prefix only', async () => {
-    for (const h of [
+    const forms: Array<Record<string, string>> = [
       { authorization: 'Bearer alpha' },
       { authorization: 'bearer   alpha' },
       { 'x-api-key': 'alpha' },
-    ]) {
+    ];
+    for (const h of forms) {
       const principal = await auth.authenticate(headers(h));
       expect(principal).toEqual({
         kind: 'api-key',

@@ -210,9 +210,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       void yoga.handle(req, res, { gatewayPrincipal: principals.get(req) });
     };
     // The GraphiQL page itself (a browser's GET asking for HTML, which yoga answers without executing
-    // anything) needs no credential; its operations do, from GraphiQL's headers tab.
+    // anything) needs no credential; its operations do, from GraphiQL's headers tab. Nor does a CORS
+    // preflight: browsers never send credentials with one, and it executes nothing.
     const graphiqlPage = req.method === 'GET' && /text\/html/.test(String(req.headers.accept ?? ''));
-    if (!authenticator.enabled || graphiqlPage) return route();
+    if (!authenticator.enabled || graphiqlPage || req.method === 'OPTIONS') return route();
     authenticator.authenticate(headerSource(req)).then(
       (principal) => {
         principals.set(req, principal);

@@ -15,6 +15,7 @@ import { createGateway } from '../../src/server.ts';
 import { SANDBOX_TOKEN, type Stack, startStack } from '../helpers/stack.ts';
 
 const ISSUER = 'https://idp.test/';
+const APP_ORIGIN = 'https://app.example.com';
 const AUDIENCE = 'domo-graph-tests';
 const { sales: SALES, customers: CUSTOMERS, staging: STAGING } = DEMO_DATASETS;
 
@@ -104,6 +105,7 @@ beforeAll(async () => {
   stack = await startStack({
     serverCredentials: { kind: 'developer', token: SANDBOX_TOKEN },
     gatewayAuth: { apiKeys: parseApiKeyEntries(ENTRIES.join('\n')), jwt: jwtSettings() },
+    corsOrigins: [APP_ORIGIN],
   });
 });
 
@@ -154,6 +156,21 @@ describe('unauthenticated callers', () => {
     // GraphiQL's own requests carry the credential from its headers tab.
     const tab = await stack.gql('{ __typename }', undefined, bearer(KEYS.reader));
     expect(tab).toMatchObject({ status: 200, data: { __typename: 'Query' } });
+  });
+
+  it("lets a browser's CORS preflight through (it carries no credential), then needs the token", async () => {
+    const preflight = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: APP_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+    const res = await stack.gql('{ __typename }', undefined, { origin: APP_ORIGIN, ...bearer(KEYS.reader) });
+    expect(res.status).toBe(200);
   });
 
   it.each([

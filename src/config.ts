@@ -298,12 +298,15 @@ function jwtSettings(env: Env): JwtSettings | null {
   ] as const) {
     if (value !== undefined && !claim.test(value)) throw new ConfigError(`${name} must be a claim name`);
   }
+  const audiences = audience
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  // An empty list would refuse every token; say so at start instead.
+  if (audiences.length === 0) throw new ConfigError('GATEWAY_JWT_AUDIENCE must name at least one audience');
   return {
     issuer,
-    audience: audience
-      .split(',')
-      .map((a) => a.trim())
-      .filter(Boolean),
+    audience: audiences,
     jwksUrl: jwksUrl ?? null,
     publicKeyPem: publicKeyPem ?? null,
     algorithms: algs as JwtAlgorithm[],

@@ -152,6 +152,7 @@ describe('GATEWAY_JWT_*', () => {
     );
     fails({ GATEWAY_JWT_ISSUER: 'i', GATEWAY_JWT_AUDIENCE: 'a' }, /JWKS_URL or GATEWAY_JWT_PUBLIC_KEY/);
     fails({ GATEWAY_JWT_SCOPE_CLAIM: 'scp' }, /need GATEWAY_JWT_ISSUER/);
+    fails({ ...JWT, GATEWAY_JWT_AUDIENCE: ' , ' }, /at least one audience/);
   });
 
   it.each(['none', 'HS256', 'HS512', 'rs256', 'RS1'])('refuses the algorithm %s', (alg) => {

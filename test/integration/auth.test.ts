@@ -194,6 +194,45 @@ describe('unauthenticated callers', () => {
   });
 });
 
+describe('a request reaching yoga another way (yoga.fetch, no door)', () => {
+  it('is authenticated in the context: 401 with the challenge, or served with a key', async () => {
+    const { yoga, server } = createGateway({
+      config: {
+        serverCredentials: { kind: 'developer', token: SANDBOX_TOKEN },
+        upstream: {
+          connectTimeoutMs: 5_000,
+          headersTimeoutMs: 30_000,
+          bodyTimeoutMs: 30_000,
+          maxRetries: 0,
+          retryBaseMs: 5,
+          retryMaxDelayMs: 50,
+          connections: 4,
+          maxConcurrencyPerRequest: 4,
+          maxCallsPerRequest: 100,
+        },
+        maxPageSize: 50,
+        maxQueryRows: 1000,
+        gatewayAuth: { apiKeys: parseApiKeyEntries(ENTRIES.join(' ')), jwt: null },
+      },
+      http: stack.http,
+      logger: silentLogger,
+    });
+    const ask = (headers: Record<string, string>) =>
+      yoga.fetch('http://gateway/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: `{ dataset(id: "${SALES}") { name } }` }),
+      });
+    const refused = await ask({});
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="domo-graph"');
+    expect(JSON.stringify(await refused.json())).toContain('UNAUTHENTICATED');
+    const served = await ask(bearer(KEYS.reader));
+    expect(((await served.json()) as { data: { dataset: { name: string } } }).data.dataset.name).toBeTruthy();
+    server.close();
+  });
+});
+
 describe('API keys', () => {
   it('work as Authorization: Bearer and as X-API-Key, with the server token upstream', async () => {
     for (const headers of [bearer(KEYS.reader), { 'x-api-key': KEYS.reader }]) {

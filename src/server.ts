@@ -6,6 +6,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
+import { createAuthenticator } from './auth/authenticate.ts';
+import { AuthError } from './auth/errors.ts';
+import { uploadRefusal, useGatewayScopes } from './auth/operation.ts';
+import type { Principal } from './auth/scopes.ts';
 import { useBodyLimit } from './body-limit.ts';
 import type { Config, ServerSettings } from './config.ts';
 import { credentialsFromHeaders } from './domo/auth.ts';
@@ -28,7 +32,7 @@ import { uploadPolicy } from './upload/policy.ts';
 export interface GatewayDeps {
   config: Pick<Config, 'serverCredentials' | 'upstream' | 'maxPageSize' | 'maxQueryRows'> &
     Partial<Pick<Config, 'limits' | 'corsOrigins' | 'uploads'>> &
-    Partial<Pick<Config, 'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox'>>;
+    Partial<Pick<Config, 'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox' | 'gatewayAuth'>>;
   http: DomoHttp;
   logger: Logger;
   /** The GraphiQL tab's first operation. */
@@ -73,6 +77,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const policy = uploadPolicy(config.upstream, config.uploads);
 
   const shutdown = new AbortController();
+  // Gateway authentication (src/auth): the caller of each request, found once at the door.
+  const authenticator = createAuthenticator(config.gatewayAuth);
+  const principals = new WeakMap<IncomingMessage, Principal>();
+  // With it on, Authorization carries the gateway credential; Domo tokens come in X-DOMO-* only.
+  const domoCredentials = (headers: { get(name: string): string | null }) =>
+    credentialsFromHeaders(headers, { authorization: !authenticator.enabled }) ?? config.serverCredentials;
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
     schema,
     // Multipart requests never reach yoga, which would buffer the files: src/http/uploads.ts streams them.
@@ -123,13 +133,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }),
       useOperationLimits(config.limits ?? DEFAULT_LIMITS),
       useCostLimit({ maxCalls: config.upstream.maxCallsPerRequest, maxPageSize: config.maxPageSize }),
+      useGatewayScopes(),
       useBadUserInput(),
       useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
     ],
-    context: ({ request, streamedFiles, uploadSignal }): GraphContext => ({
+    context: async ({ request, streamedFiles, uploadSignal, gatewayPrincipal }): Promise<GraphContext> => ({
+      // Found at the door (below); authenticated here for a request that came another way (yoga.fetch).
+      auth: (gatewayPrincipal as Principal | undefined) ?? (await authenticateOrThrow(request.headers)),
       domo: createDomoClient(http, {
         // The caller's own credentials win over the server's.
-        credentials: credentialsFromHeaders(request.headers) ?? config.serverCredentials,
+        credentials: domoCredentials(request.headers),
         signal: request.signal,
         maxConcurrency: config.upstream.maxConcurrencyPerRequest,
         maxCalls: config.upstream.maxCallsPerRequest,
@@ -154,7 +167,23 @@ export function createGateway(deps: GatewayDeps): Gateway {
     maxConcurrency: config.upstream.maxConcurrencyPerRequest,
     policy,
     shutdown: shutdown.signal,
+    authorize: !authenticator.enabled
+      ? undefined
+      : (req, datasetId) =>
+          uploadRefusal(
+            principals.get(req),
+            datasetId,
+            createDomoClient(http, { credentials: domoCredentials(headerSource(req)), maxCalls: 2 }),
+          ),
   });
+
+  const authenticateOrThrow = async (headers: Headers): Promise<Principal> => {
+    try {
+      return await authenticator.authenticate(headers);
+    } catch (error) {
+      throw error instanceof AuthError ? error.toGraphQLError() : error;
+    }
+  };
 
   // Readiness probes can arrive often and from many places: one upstream check at a time, its answer
   // reused for readyTtlMs.
@@ -246,10 +275,48 @@ export function createGateway(deps: GatewayDeps): Gateway {
         running.delete(res);
         if (running.size === 0) onIdle?.();
       });
-      if (uploads(req, res)) return;
-      void yoga.handle(req, res);
+      const route = () => {
+        if (uploads(req, res)) return;
+        void yoga.handle(req, res, { gatewayPrincipal: principals.get(req) });
+      };
+      // The GraphiQL page itself (a browser's GET asking for HTML, which yoga answers without executing
+      // anything) needs no credential; its operations do, from GraphiQL's headers tab. Nor does a CORS
+      // preflight: browsers never send credentials with one, and it executes nothing.
+      const graphiqlPage = req.method === 'GET' && /text\/html/.test(String(req.headers.accept ?? ''));
+      if (!authenticator.enabled || graphiqlPage || req.method === 'OPTIONS') return route();
+      authenticator.authenticate(headerSource(req)).then(
+        (principal) => {
+          principals.set(req, principal);
+          route();
+        },
+        (error: unknown) => refuseUnauthenticated(req, res, path ?? '', error),
+      );
     },
   );
+
+  const refuseUnauthenticated = (req: IncomingMessage, res: ServerResponse, path: string, error: unknown) => {
+    if (!(error instanceof AuthError)) {
+      logger.error('authentication failed', { error });
+      const { httpStatus } = failure('internal');
+      return json(res, httpStatus, { errors: [{ message: 'Unexpected error.' }] });
+    }
+    logger.debug('gateway authentication refused', { reason: error.message });
+    res.writeHead(error.httpStatus, {
+      'content-type': 'application/json',
+      ...error.headers,
+      // Answered before the body was read: close rather than read the rest.
+      ...(req.complete ? {} : { connection: 'close' }),
+    });
+    const body = { message: error.message, extensions: { code: error.code } };
+    res.end(
+      JSON.stringify(
+        UPLOAD_ROUTE.test(path)
+          ? { error: { code: error.code, message: error.message } }
+          : { errors: [body] },
+      ),
+    );
+    req.resume();
+  };
   server.keepAliveTimeout = serverSettings.keepAliveTimeoutMs;
   server.maxRequestsPerSocket = serverSettings.maxRequestsPerSocket;
 
@@ -285,6 +352,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
   };
 
   return { server, yoga, abortUploads, drain };
+}
+
+/** The upload PUT route answers errors as `{ error }`, as its other refusals (src/http/uploads.ts). */
+const UPLOAD_ROUTE = /^\/v1\/datasets\/[^/]+\/upload\/?$/;
+
+function headerSource(req: IncomingMessage) {
+  return {
+    get(name: string): string | null {
+      const value = req.headers[name.toLowerCase()];
+      return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+    },
+  };
 }
 
 /** A signal that aborts when the request ends or the server shuts down, whichever comes first. */

@@ -1,4 +1,5 @@
 /** The per-request context: a Domo client bound to the caller, and the settings resolvers need. */
+import type { Principal } from '../auth/scopes.ts';
 import type { DomoClient } from '../domo/client.ts';
 import type { UploadPolicy } from '../upload/policy.ts';
 
@@ -15,6 +16,8 @@ export interface GraphContext {
   settings: GraphSettings;
   /** Files of a multipart request streamed in front of yoga, and the signal that cancels uploads. */
   uploads?: UploadContext;
+  /** The caller as gateway authentication knows it (src/auth): scopes and dataset allow-list. */
+  auth?: Principal;
 }
 
 export interface UploadContext {

@@ -25,6 +25,8 @@ export const PREFLIGHT_HEADERS = [
   'apollo-require-preflight',
   'x-apollo-operation-name',
   'x-graphql-yoga-csrf',
+  // A gateway API key: a custom header, which a cross-site form cannot set.
+  'x-api-key',
 ] as const;
 
 /** Query parameters by which a GET carries an operation (GraphQL over HTTP, persisted documents). */

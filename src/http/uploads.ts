@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { YogaServerInstance } from 'graphql-yoga';
+import type { AuthError } from '../auth/errors.ts';
 import type { Credentials } from '../domo/auth.ts';
 import { credentialsFromHeaders } from '../domo/auth.ts';
 import { createDomoClient } from '../domo/client.ts';
@@ -36,6 +37,11 @@ export interface UploadHttpDeps {
   yoga: YogaServerInstance<Record<string, unknown>, GraphContext>;
   /** Aborted when the server shuts down: every running upload stops uncommitted. */
   shutdown: AbortSignal;
+  /**
+   * Gateway authorization at the route's entry, before the body is read (src/auth): a refusal, or
+   * undefined to go on. datasetId: the PUT route's, null for a multipart request.
+   */
+  authorize?: (req: IncomingMessage, datasetId: string | null) => Promise<AuthError | undefined>;
 }
 
 const UPLOAD_PATH = /^\/v1\/datasets\/([^/]+)\/upload\/?$/;
@@ -113,6 +119,14 @@ function unredactedErrorBody(error: unknown): { status: number; body: Record<str
   return { status: httpStatus, body: { error: { code, message: 'unexpected error' } } };
 }
 
+/** The Domo credentials of a request: with gateway authentication on, Authorization is the gateway's. */
+function callerCredentials(req: IncomingMessage, deps: UploadHttpDeps): Credentials | null {
+  return (
+    credentialsFromHeaders({ get: (name) => headerValue(req, name) }, { authorization: !deps.authorize }) ??
+    deps.serverCredentials
+  );
+}
+
 /** `PUT /v1/datasets/:id/upload?mode&dataTag&restateDataTag&header&index&message&partSizeKB&keyColumns` */
 async function handlePut(req: IncomingMessage, res: ServerResponse, rawId: string, deps: UploadHttpDeps) {
   const url = new URL(req.url ?? '/', 'http://gateway');
@@ -130,8 +144,7 @@ async function handlePut(req: IncomingMessage, res: ServerResponse, rawId: strin
     req.resume();
     return;
   }
-  const credentials =
-    credentialsFromHeaders({ get: (name) => headerValue(req, name) }) ?? deps.serverCredentials;
+  const credentials = callerCredentials(req, deps);
   const signal = requestSignal(req, res, deps.shutdown);
   const domo = createDomoClient(deps.http, { credentials, signal, maxConcurrency: deps.maxConcurrency });
   try {
@@ -277,6 +290,37 @@ function handleMultipart(req: IncomingMessage, res: ServerResponse, deps: Upload
  * Takes the requests it streams; answers false for the rest (yoga handles them).
  */
 export function createUploadHandler(deps: UploadHttpDeps) {
+  /** Runs `next` once gateway authorization allows the request; answers its refusal otherwise. */
+  const authorized = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    datasetId: string | null,
+    next: () => void,
+  ) => {
+    if (!deps.authorize) return next();
+    deps.authorize(req, datasetId).then(
+      (refusal) => {
+        if (!refusal) return next();
+        const error = { code: refusal.code, message: refusal.message };
+        if (!res.headersSent)
+          for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
+        sendJson(
+          res,
+          refusal.httpStatus,
+          datasetId === null
+            ? { errors: [{ message: error.message, extensions: { code: error.code } }] }
+            : { error },
+          true,
+        );
+        req.resume();
+      },
+      (error: unknown) => {
+        const { status, body } = errorBody(error, callerCredentials(req, deps));
+        sendJson(res, status, body, true);
+        req.resume();
+      },
+    );
+  };
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const path = (req.url ?? '/').split('?')[0]!;
     const put = UPLOAD_PATH.exec(path);
@@ -287,12 +331,18 @@ export function createUploadHandler(deps: UploadHttpDeps) {
         res.end(JSON.stringify(body));
         return true;
       }
-      void handlePut(req, res, put[1]!, deps);
+      let datasetId: string;
+      try {
+        datasetId = decodeURIComponent(put[1]!);
+      } catch {
+        datasetId = put[1]!;
+      }
+      authorized(req, res, datasetId, () => void handlePut(req, res, put[1]!, deps));
       return true;
     }
     const type = req.headers['content-type'] ?? '';
     if (req.method === 'POST' && path === '/graphql' && /^multipart\/form-data/i.test(type)) {
-      handleMultipart(req, res, deps);
+      authorized(req, res, null, () => handleMultipart(req, res, deps));
       return true;
     }
     return false;

@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Agent, Dispatcher } from 'undici';
+import type { GatewayAuthSettings } from '../../src/auth/settings.ts';
 import type { ServerSettings } from '../../src/config.ts';
 import type { Credentials } from '../../src/domo/auth.ts';
 import { createDispatcher, DomoHttp, type DomoRequest } from '../../src/domo/http.ts';
@@ -40,6 +41,8 @@ export interface StackOptions {
   fieldSuggestions?: boolean;
   /** Socket timeouts of the gateway's own server (default DEFAULT_SERVER_SETTINGS). */
   server?: Partial<ServerSettings>;
+  /** Gateway authentication (API keys, JWT); default none. */
+  gatewayAuth?: GatewayAuthSettings | null;
 }
 
 export interface Stack {
@@ -109,6 +112,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       fieldSuggestions: options.fieldSuggestions ?? true,
       useSandbox: true,
       server: { ...DEFAULT_SERVER_SETTINGS, ...options.server },
+      gatewayAuth: options.gatewayAuth ?? null,
     },
     http,
     logger: options.logger ?? silentLogger,

@@ -35,6 +35,16 @@ describe('credentialsFromHeaders', () => {
     expect(from({ authorization: 'Bearer' })).toBeNull();
     expect(from({ authorization: 'Bearer a b' })).toBeNull();
   });
+
+  it('leaves Authorization alone when gateway authentication owns it', () => {
+    const headers = new Headers({ authorization: 'Bearer gateway-api-key' });
+    expect(credentialsFromHeaders(headers, { authorization: false })).toBeNull();
+    headers.set('x-domo-developer-token', 'dev');
+    expect(credentialsFromHeaders(headers, { authorization: false })).toEqual({
+      kind: 'developer',
+      token: 'dev',
+    });
+  });
 });
 
 describe('authHeaders', () => {

@@ -51,6 +51,8 @@ describe('loadConfig defaults', () => {
         maxRequestsPerSocket: 1_000,
         shutdownTimeoutMs: 25_000,
       },
+      gatewayAuth: null,
+      allowAnonymous: false,
     });
   });
 
@@ -97,6 +99,8 @@ describe('loadConfig defaults', () => {
       SERVER_KEEP_ALIVE_MS: '3000',
       SERVER_MAX_SOCKET_REQUESTS: '0',
       SHUTDOWN_TIMEOUT_MS: '0',
+      // HOST 0.0.0.0 with a token and no gateway authentication needs it (test/unit/auth-config.test.ts).
+      ALLOW_ANONYMOUS: 'true',
     });
     expect(config).toEqual({
       port: 8080,
@@ -141,6 +145,8 @@ describe('loadConfig defaults', () => {
         maxRequestsPerSocket: 0,
         shutdownTimeoutMs: 0,
       },
+      gatewayAuth: null,
+      allowAnonymous: true,
     });
   });
 });
@@ -326,7 +332,8 @@ describe('numbers and choices', () => {
 
   it('accepts host names and IP addresses for HOST', () => {
     for (const host of ['localhost', '0.0.0.0', '::', '::1', '10.1.2.3', 'gateway.internal']) {
-      expect(loadConfig({ HOST: host }).host).toBe(host);
+      // ALLOW_ANONYMOUS: the sandbox's token on a reachable HOST needs it (test/unit/auth-config.test.ts).
+      expect(loadConfig({ HOST: host, ALLOW_ANONYMOUS: 'true' }).host).toBe(host);
     }
   });
 });

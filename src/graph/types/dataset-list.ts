@@ -1,7 +1,7 @@
 /** The dataset list and the Data Center search: `Query.datasets` and `Query.searchDatasets`. */
 import { DATASET_ORDER_FIELDS } from '../../domo/datasets.ts';
 import { builder } from '../builder.ts';
-import { DatasetRef, primeDatasets } from './dataset.ts';
+import { DatasetRef, primeDatasets, visibleTo } from './dataset.ts';
 import { offsetPage, pageArgs } from './paging.ts';
 
 const DatasetOrder = builder.enumType('DatasetOrder', {
@@ -49,7 +49,13 @@ builder.queryFields((t) => ({
           dataProviderType: args.dataProviderType ?? undefined,
           orderBy: args.orderBy ?? undefined,
         });
-        return offsetPage(primeDatasets(ctx, page.dataSources), offset, limit, page.totalCount);
+        return offsetPage(
+          primeDatasets(ctx, page.dataSources),
+          offset,
+          limit,
+          page.totalCount,
+          visibleTo(ctx),
+        );
       },
     },
     {
@@ -78,7 +84,13 @@ builder.queryFields((t) => ({
           sortField: args.sort ?? undefined,
           sortOrder: args.order ?? undefined,
         });
-        return offsetPage(primeDatasets(ctx, page.dataSources), offset, limit, page.totalCount);
+        return offsetPage(
+          primeDatasets(ctx, page.dataSources),
+          offset,
+          limit,
+          page.totalCount,
+          visibleTo(ctx),
+        );
       },
     },
     {

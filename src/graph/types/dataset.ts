@@ -4,16 +4,40 @@
  * a mutation's `datasetId`) comes in through `datasetEntry`. Lists and search are in dataset-list.ts.
  */
 import { decodeGlobalID } from '@pothos/plugin-relay';
+import { datasetAllowed, datasetDecision } from '../../auth/scopes.ts';
 import { DomoError } from '../../domo/errors.ts';
 import type { DomoDataSource, DomoIndexedSchema, DomoSchemaColumn } from '../../domo/types.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
-import { asNotFound, assertDatasetId, notFound } from '../errors.ts';
+import { asNotFound, assertDatasetId, ClientError, notFound } from '../errors.ts';
 import { ColumnRef, toColumn } from './column.ts';
 import { type DatasetKey, datasetKey, perRequestLoader } from './per-request.ts';
 
-/** Loads dataset metadata: one GET for a single id, the bulk endpoint for several. */
+const outsideAllowList = (id: string) =>
+  new ClientError('FORBIDDEN', `dataset ${id} is outside this credential's dataset allow-list`);
+
+/**
+ * Every dataset load passes the gateway's dataset allow-list (src/auth): an id it denies makes no
+ * upstream call; one only its tags can decide is checked once its metadata is read.
+ */
 async function loadDatasets(
+  ids: readonly string[],
+  ctx: GraphContext,
+): Promise<Array<DomoDataSource | Error>> {
+  if (!ctx.auth?.datasets) return fetchDatasets(ids, ctx);
+  const open = ids.filter((id) => datasetDecision(ctx.auth, id) !== 'denied');
+  const fetched = open.length ? await fetchDatasets(open, ctx) : [];
+  const byId = new Map(open.map((id, i) => [id, fetched[i]]));
+  return ids.map((id) => {
+    const dataset = byId.get(id);
+    if (!dataset) return outsideAllowList(id);
+    if (dataset instanceof Error || datasetAllowed(ctx.auth, dataset)) return dataset;
+    return outsideAllowList(id);
+  });
+}
+
+/** Loads dataset metadata: one GET for a single id, the bulk endpoint for several. */
+async function fetchDatasets(
   ids: readonly string[],
   ctx: GraphContext,
 ): Promise<Array<DomoDataSource | Error>> {
@@ -100,9 +124,17 @@ export const DatasetRef = builder.loadableNodeRef<DomoDataSource | Error, string
 /** Makes datasets already fetched visible to later lookups in the same request. */
 export function primeDatasets(ctx: GraphContext, datasets: DomoDataSource[]): DomoDataSource[] {
   const loader = DatasetRef.getDataloader(ctx);
-  for (const dataset of datasets) loader.prime(dataset.id.toLowerCase(), dataset);
+  for (const dataset of datasets) {
+    // One outside the allow-list stays out of the cache: a later lookup goes through loadDatasets.
+    if (datasetAllowed(ctx.auth, dataset)) loader.prime(dataset.id.toLowerCase(), dataset);
+  }
   return datasets;
 }
+
+/** A list page keeps only datasets the allow-list lets the caller see (src/auth). */
+/** The dataset allow-list as a filter for lists, or undefined when the caller has none. */
+export const visibleTo = (ctx: GraphContext) =>
+  ctx.auth?.datasets ? (dataset: DomoDataSource) => datasetAllowed(ctx.auth, dataset) : undefined;
 
 export function parseTags(raw: string | undefined): string[] {
   if (!raw) return [];

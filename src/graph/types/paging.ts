@@ -32,13 +32,23 @@ export function pageArgs(
 }
 
 /** A connection from one page of an offset-paged upstream list. */
-export function offsetPage<T>(items: T[], offset: number, limit: number, totalCount: number | undefined) {
+export function offsetPage<T>(
+  items: T[],
+  offset: number,
+  limit: number,
+  totalCount: number | undefined,
+  /** Filters the page after cursors are given (the dataset allow-list), so paging still follows Domo. */
+  keep?: (item: T) => boolean,
+) {
   const page = items.slice(0, limit);
   const hasNextPage =
     totalCount !== undefined ? offset + page.length < totalCount : items.length >= limit && limit > 0;
+  const edges = page.map((node, i) => ({ cursor: offsetToCursor(offset + i), node }));
   return {
-    totalCount: totalCount ?? null,
-    edges: page.map((node, i) => ({ cursor: offsetToCursor(offset + i), node })),
+    // Domo's count includes what the filter hides: unknown, rather than wrong or telling.
+    totalCount: keep ? null : (totalCount ?? null),
+    edges: keep ? edges.filter((edge) => keep(edge.node)) : edges,
+    // The page's bounds stay Domo's, so `after: endCursor` continues past hidden items.
     pageInfo: {
       hasNextPage,
       hasPreviousPage: offset > 0,

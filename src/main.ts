@@ -69,6 +69,12 @@ async function main() {
     graphql: url,
     upstream: sandbox ? `sandbox at ${sandbox.url} (demo data)` : baseUrl,
     credentials: serverCredentials ? `server ${serverCredentials.kind} token` : 'forwarded from callers only',
+    // Who may call: an operator should see at a glance that an exposed gateway checks its callers.
+    gatewayAuth: config.gatewayAuth
+      ? [config.gatewayAuth.apiKeys.length ? 'api keys' : null, config.gatewayAuth.jwt ? 'jwt' : null]
+          .filter(Boolean)
+          .join(' + ')
+      : 'off (anonymous callers)',
   });
   process.stdout.write(`\ndomo-graph is running: open ${url} for GraphiQL\n\n`);
 

@@ -7,6 +7,7 @@
  *   so a query cannot reach files, settings or other tables.
  */
 import { badRequest } from './errors.ts';
+import { duckDbStringLiteral, mysqlEscape } from './mysql-functions.ts';
 
 type TokenKind = 'space' | 'comment' | 'string' | 'quoted' | 'word' | 'symbol';
 interface Token {
@@ -39,8 +40,7 @@ export function tokenize(sql: string): Token[] {
         const ch = sql[i]!;
         if (ch === '\\' && i + 1 < sql.length) {
           // MySQL backslash escapes, which DuckDB does not read.
-          const next = sql[i + 1]!;
-          value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+          value += mysqlEscape(sql[i + 1]!);
           i += 2;
         } else if (ch === "'" && sql[i + 1] === "'") {
           value += "'";
@@ -53,7 +53,7 @@ export function tokenize(sql: string): Token[] {
           i++;
         }
       }
-      tokens.push({ kind: 'string', text: `'${value.replaceAll("'", "''")}'` });
+      tokens.push({ kind: 'string', text: duckDbStringLiteral(value) });
     } else if (c === '`' || c === '"') {
       i++;
       let name = '';

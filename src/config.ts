@@ -51,6 +51,24 @@ export interface SandboxSettings {
   executionSettleMs: number;
 }
 
+/** Row queries without SQL (src/rows, src/graph/types/rows*.ts). */
+export interface RowsSettings {
+  /** IANA time zone whose calendar relative date ranges follow unless a query states its own clock. */
+  timeZone: string;
+  /** Largest page of rows, groups or distinct values (`first`). */
+  maxPageSize: number;
+  /** Datasets given typed root fields, by GraphQL name; null when TYPED_DATASETS is not set. */
+  typedDatasets: TypedDatasetSetting[] | null;
+  /** Seconds between re-reads of the typed datasets' schemas; 0 reads them again only on SIGHUP. */
+  reloadSeconds: number;
+}
+
+export interface TypedDatasetSetting {
+  /** GraphQL name of the root field (`salesTransactions`); types are named after it. */
+  name: string;
+  datasetId: string;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -68,6 +86,7 @@ export interface Config {
   corsOrigins: string[];
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   sandbox: SandboxSettings;
+  rows: RowsSettings;
 }
 
 export class ConfigError extends Error {
@@ -165,6 +184,40 @@ function baseUrl(raw: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
+function timeZone(env: Env, name: string): string {
+  const raw = text(env, name) ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: raw });
+  } catch {
+    throw new ConfigError(`${name} must be an IANA time zone such as UTC or Europe/Paris`);
+  }
+  return raw;
+}
+
+const GRAPHQL_NAME = /^[A-Za-z][_0-9A-Za-z]*$/;
+const DATASET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `TYPED_DATASETS=salesTransactions=<dataset id>,customers=<dataset id>`. */
+function typedDatasets(env: Env, name: string): TypedDatasetSetting[] | null {
+  const raw = text(env, name);
+  if (raw === undefined) return null;
+  const list: TypedDatasetSetting[] = [];
+  for (const item of raw
+    .split(',')
+    .map((i) => i.trim())
+    .filter(Boolean)) {
+    const [field, id, extra] = item.split('=').map((p) => p.trim());
+    if (!field || !id || extra !== undefined || !GRAPHQL_NAME.test(field) || !DATASET_ID.test(id)) {
+      throw new ConfigError(
+        `${name} must list name=datasetId pairs separated by commas, each name a GraphQL name (letters, digits, _) and each id a dataset UUID; got "${item}"`,
+      );
+    }
+    if (list.some((d) => d.name === field)) throw new ConfigError(`${name} names ${field} twice`);
+    list.push({ name: field, datasetId: id.toLowerCase() });
+  }
+  return list;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const instance = text(env, 'DOMO_INSTANCE');
   const base = text(env, 'DOMO_BASE_URL');
@@ -224,6 +277,12 @@ export function loadConfig(env: Env = process.env): Config {
       sqlShape: oneOf(env, 'SANDBOX_SQL_SHAPE', ['objects', 'columns'] as const, 'objects'),
       largeRows: integer(env, 'SANDBOX_LARGE_ROWS', 200_000, 0, 100_000_000),
       executionSettleMs: integer(env, 'SANDBOX_EXECUTION_MS', 200, 0, 3_600_000),
+    },
+    rows: {
+      timeZone: timeZone(env, 'ROWS_TIME_ZONE'),
+      maxPageSize: integer(env, 'ROWS_MAX_PAGE_SIZE', 1000, 1, 50_000),
+      typedDatasets: typedDatasets(env, 'TYPED_DATASETS'),
+      reloadSeconds: integer(env, 'TYPED_DATASETS_RELOAD_SECONDS', 300, 0, 86_400),
     },
   };
 }

@@ -3,6 +3,7 @@
  * (health and readiness beside /graphql). Opens no socket: main.ts and the tests listen.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
 import { useBodyLimit } from './body-limit.ts';
 import type { Config } from './config.ts';
@@ -20,7 +21,12 @@ import type { Logger } from './log.ts';
 
 export interface GatewayDeps {
   config: Pick<Config, 'serverCredentials' | 'upstream' | 'maxPageSize' | 'maxQueryRows'> &
-    Partial<Pick<Config, 'limits' | 'corsOrigins'>>;
+    Partial<Pick<Config, 'limits' | 'corsOrigins' | 'rows'>>;
+  /**
+   * The schema to serve (default: the static one); a function is asked on every request, so typed
+   * roots reloaded at run time (src/graph/types/rows-typed) take effect without a restart.
+   */
+  schema?: GraphQLSchema | (() => GraphQLSchema);
   http: DomoHttp;
   logger: Logger;
   /** The GraphiQL tab's first operation. */
@@ -44,11 +50,16 @@ const MAX_REQUEST_BODY_BYTES = 25_000_000;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, http, logger } = deps;
-  const settings = { maxPageSize: config.maxPageSize, maxQueryRows: config.maxQueryRows };
+  const settings = {
+    maxPageSize: config.maxPageSize,
+    maxQueryRows: config.maxQueryRows,
+    rows: config.rows && { timeZone: config.rows.timeZone, maxPageSize: config.rows.maxPageSize },
+  };
+  const served = deps.schema ?? schema;
 
   const shutdown = new AbortController();
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
-    schema,
+    schema: typeof served === 'function' ? () => served() : served,
     // Multipart requests never reach yoga, which would buffer the files: src/http/uploads.ts streams them.
     multipart: false,
     graphqlEndpoint: '/graphql',

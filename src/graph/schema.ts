@@ -12,5 +12,6 @@ import './types/stream.ts';
 import './types/user.ts';
 import './types/upload.ts';
 import './types/version.ts';
+import './types/rows/index.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

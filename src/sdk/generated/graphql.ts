@@ -71,6 +71,35 @@ export type AdvancedScheduleInput = {
   type: ScheduleType;
 };
 
+/** A metric over the rows of a group. */
+export type AggregateFunction =
+  /** Average of a number column. */
+  | 'AVG'
+  /** Rows (without a column), or non-null values of the column. */
+  | 'COUNT'
+  /** Distinct non-null values of the column. */
+  | 'COUNT_DISTINCT'
+  /** Largest value of the column. */
+  | 'MAX'
+  /** Smallest value of the column. */
+  | 'MIN'
+  /** Sum of a number column. */
+  | 'SUM';
+
+/** Order groups by a key (`key`) or by a metric (`fn` and `column`). Remaining ties are broken by the keys. */
+export type AggregateOrder = {
+  /** A metric’s column. */
+  column?: InputMaybe<Scalars['String']['input']>;
+  /** Direction (default ASC). */
+  direction?: InputMaybe<RowDirection>;
+  /** A metric’s function. */
+  fn?: InputMaybe<AggregateFunction>;
+  /** A group key: a groupBy column or the date grain’s column. */
+  key?: InputMaybe<Scalars['String']['input']>;
+  /** Where nulls go. */
+  nulls?: InputMaybe<NullsOrder>;
+};
+
 /** Domo's column types. */
 export type ColumnType =
   /** DATE column. */
@@ -126,6 +155,27 @@ export type DatasetSearchSort =
   /** By name. */
   | 'NAME';
 
+/** Group by a calendar period of a DATE or DATETIME column; the key is the first day of the period. */
+export type DateGrainInput = {
+  /** A DATE or DATETIME column. */
+  column: Scalars['String']['input'];
+  /** The period. */
+  grain: DateUnit;
+};
+
+/** A calendar period, for relative date ranges and date grains. Weeks start on Sunday (MySQL's WEEK default). Domo's fiscal calendar is not available through the gateway: periods are calendar periods. */
+export type DateUnit =
+  /** A day. */
+  | 'DAY'
+  /** A month. */
+  | 'MONTH'
+  /** A quarter. */
+  | 'QUARTER'
+  /** A week. */
+  | 'WEEK'
+  /** A year. */
+  | 'YEAR';
+
 /** State of a stream execution. */
 export type ExecutionState =
   /** Stopped before it finished. */
@@ -145,6 +195,40 @@ export type ExecutionState =
   /** A state Domo sent that this gateway does not know; see the *Name field. */
   | 'UNKNOWN';
 
+/** A filter on the groups of an aggregate, by metric: `{ fn: SUM, column: "quantity", gt: 100 }`, combined with and, or, not. */
+export type HavingFilter = {
+  /** All of these match. */
+  and?: InputMaybe<Array<HavingFilter>>;
+  /** Between two values, both included (numbers, dates, date-times). */
+  between?: InputMaybe<RowRange>;
+  /** The metric’s column (absent for COUNT of rows). */
+  column?: InputMaybe<Scalars['String']['input']>;
+  /** Equal to (null is not a value: use isNull). */
+  eq?: InputMaybe<Scalars['JSON']['input']>;
+  /** The metric’s function. */
+  fn?: InputMaybe<AggregateFunction>;
+  /** Greater than (numbers, dates, date-times). */
+  gt?: InputMaybe<Scalars['JSON']['input']>;
+  /** Greater than or equal (numbers, dates, date-times). */
+  gte?: InputMaybe<Scalars['JSON']['input']>;
+  /** One of these values (at most 1000; an empty list matches nothing). */
+  in?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  /** true: the column is null; false: it is not. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Less than (numbers, dates, date-times). */
+  lt?: InputMaybe<Scalars['JSON']['input']>;
+  /** Less than or equal (numbers, dates, date-times). */
+  lte?: InputMaybe<Scalars['JSON']['input']>;
+  /** Not equal to; rows where the column is null never match (use isNull). */
+  neq?: InputMaybe<Scalars['JSON']['input']>;
+  /** This does not match. */
+  not?: InputMaybe<HavingFilter>;
+  /** None of these values (at most 1000); nulls never match. */
+  notIn?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  /** At least one of these matches. */
+  or?: InputMaybe<Array<HavingFilter>>;
+};
+
 /** Where an indexing run is. */
 export type IndexState =
   /** Done: the data is queryable. */
@@ -156,6 +240,14 @@ export type IndexState =
   /** Indexing. */
   | 'RUNNING';
 
+/** A metric: a function and, except for COUNT of rows, the column it reads. */
+export type MetricInput = {
+  /** The column (absent for COUNT: rows). */
+  column?: InputMaybe<Scalars['String']['input']>;
+  /** The function. */
+  fn: AggregateFunction;
+};
+
 /** A column of a new dataset. */
 export type NewColumnInput = {
   /** Column name (unique, ignoring case). */
@@ -163,6 +255,13 @@ export type NewColumnInput = {
   /** Domo type. */
   type: ColumnType;
 };
+
+/** Where nulls sort; by default first when ascending and last when descending, as MySQL sorts. */
+export type NullsOrder =
+  /** Nulls before values. */
+  | 'FIRST'
+  /** Nulls after values. */
+  | 'LAST';
 
 /** Fields `partitions` sorts by (partition/list paginationFields). */
 export type PartitionSortField =
@@ -189,6 +288,95 @@ export type PrincipalType =
   | 'GROUP'
   /** A user. */
   | 'USER';
+
+/** A number of calendar periods, counted from the clock of the query. */
+export type RelativePeriod = {
+  /** How many periods (1 to 10000; default 1). */
+  count?: InputMaybe<Scalars['Int']['input']>;
+  /** The period. */
+  unit: DateUnit;
+};
+
+/** The clock relative date ranges are resolved against: pass both for reproducible results (tests, reports). */
+export type RowClock = {
+  /** The instant taken as now (default: the current time). */
+  now?: InputMaybe<Scalars['DateTime']['input']>;
+  /** IANA time zone whose calendar periods follow (default: ROWS_TIME_ZONE, itself UTC by default). */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Direction of a sort. */
+export type RowDirection =
+  /** Ascending. */
+  | 'ASC'
+  /** Descending. */
+  | 'DESC';
+
+/** A row filter naming columns by string: `{ column: "region", eq: "West" }`, combined with and, or, not (all the fields of one object are ANDed). Values are checked against the column type before any call to Domo. Several operators on one column are ANDed. */
+export type RowFilter = {
+  /** All of these match. */
+  and?: InputMaybe<Array<RowFilter>>;
+  /** Between two values, both included (numbers, dates, date-times). */
+  between?: InputMaybe<RowRange>;
+  /** eq, neq, in, notIn and the text operators of this condition ignore case (STRING). */
+  caseInsensitive?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The column the operators of this object apply to. */
+  column?: InputMaybe<Scalars['String']['input']>;
+  /** Text contains this (STRING; `%` and `_` are plain characters). */
+  contains?: InputMaybe<Scalars['String']['input']>;
+  /** Text ends with this (STRING). */
+  endsWith?: InputMaybe<Scalars['String']['input']>;
+  /** Equal to (null is not a value: use isNull). */
+  eq?: InputMaybe<Scalars['JSON']['input']>;
+  /** Greater than (numbers, dates, date-times). */
+  gt?: InputMaybe<Scalars['JSON']['input']>;
+  /** Greater than or equal (numbers, dates, date-times). */
+  gte?: InputMaybe<Scalars['JSON']['input']>;
+  /** One of these values (at most 1000; an empty list matches nothing). */
+  in?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  /** true: the column is null; false: it is not. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Dates in the current period and the count-1 before it: last 7 DAY is today and the 6 days before (DATE, DATETIME). */
+  last?: InputMaybe<RelativePeriod>;
+  /** Less than (numbers, dates, date-times). */
+  lt?: InputMaybe<Scalars['JSON']['input']>;
+  /** Less than or equal (numbers, dates, date-times). */
+  lte?: InputMaybe<Scalars['JSON']['input']>;
+  /** Not equal to; rows where the column is null never match (use isNull). */
+  neq?: InputMaybe<Scalars['JSON']['input']>;
+  /** This does not match. */
+  not?: InputMaybe<RowFilter>;
+  /** Text does not contain this (STRING; nulls never match). */
+  notContains?: InputMaybe<Scalars['String']['input']>;
+  /** None of these values (at most 1000); nulls never match. */
+  notIn?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  /** At least one of these matches. */
+  or?: InputMaybe<Array<RowFilter>>;
+  /** Dates in the count complete periods before the current one: previous 1 MONTH is last month (DATE, DATETIME). */
+  previous?: InputMaybe<RelativePeriod>;
+  /** Text starts with this (STRING). */
+  startsWith?: InputMaybe<Scalars['String']['input']>;
+  /** Dates from the start of the current period up to now: toDate YEAR is year to date (DATE, DATETIME). */
+  toDate?: InputMaybe<DateUnit>;
+};
+
+/** One sort key. Ties are broken by the remaining columns, so pages never overlap or skip. */
+export type RowOrder = {
+  /** Column name. */
+  column: Scalars['String']['input'];
+  /** Direction (default ASC). */
+  direction?: InputMaybe<RowDirection>;
+  /** Where nulls go (default: first ascending, last descending). */
+  nulls?: InputMaybe<NullsOrder>;
+};
+
+/** Inclusive bounds, each of the column’s type. */
+export type RowRange = {
+  /** Lower bound, inclusive. */
+  from: Scalars['JSON']['input'];
+  /** Upper bound, inclusive. */
+  to: Scalars['JSON']['input'];
+};
 
 /** How often a stream runs (the `type` of advancedScheduleJson). */
 export type ScheduleType =

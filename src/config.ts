@@ -238,6 +238,13 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('a Domo token is set but no DOMO_INSTANCE or DOMO_BASE_URL says where to send it');
   }
 
+  const typed = typedDatasets(env, 'TYPED_DATASETS');
+  if (typed?.length && domoBaseUrl && !serverCredentials) {
+    throw new ConfigError(
+      'TYPED_DATASETS needs the server’s own Domo token (DOMO_DEVELOPER_TOKEN or DOMO_SESSION_TOKEN) to read their schemas at startup',
+    );
+  }
+
   const retryBaseMs = integer(env, 'DOMO_RETRY_BASE_MS', 200, 1, 60_000);
   const retryMaxDelayMs = integer(env, 'DOMO_RETRY_MAX_DELAY_MS', 20_000, 1, 300_000);
   if (retryMaxDelayMs < retryBaseMs) {
@@ -281,7 +288,7 @@ export function loadConfig(env: Env = process.env): Config {
     rows: {
       timeZone: timeZone(env, 'ROWS_TIME_ZONE'),
       maxPageSize: integer(env, 'ROWS_MAX_PAGE_SIZE', 1000, 1, 50_000),
-      typedDatasets: typedDatasets(env, 'TYPED_DATASETS'),
+      typedDatasets: typed,
       reloadSeconds: integer(env, 'TYPED_DATASETS_RELOAD_SECONDS', 300, 0, 86_400),
     },
   };

@@ -107,7 +107,7 @@ export function literalFor(type: ColumnType, value: unknown, path: string, colum
 
 /**
  * A value read back from Domo, typed as its column says: numbers as numbers (a LONG beyond 2^53
- * stays the exact text Domo sent), DATE as `YYYY-MM-DD`, DATETIME as ISO-8601 UTC with `Z`.
+ * stays the exact text Domo sent), DATE as `YYYY-MM-DD`, DATETIME as ISO-8601 UTC (`…T08:00:00.000Z`).
  */
 export function outputValue(type: ColumnType, value: unknown): unknown {
   if (value === null || value === undefined) return null;
@@ -133,10 +133,11 @@ export function outputValue(type: ColumnType, value: unknown): unknown {
   }
 }
 
+/** ISO-8601 UTC with milliseconds, as the DateTime scalar of the schema writes it. */
 function isoDateTime(text: string): string {
   const m = DATETIME.exec(text);
   if (!m) return text;
-  if (m[8]) return new Date(text.replace(' ', 'T')).toISOString().replace('.000Z', 'Z');
   const t = text.replace(' ', 'T');
-  return `${t.length === 16 ? `${t}:00` : t}Z`;
+  const date = new Date(m[8] ? t : `${t}Z`);
+  return Number.isNaN(date.getTime()) ? text : date.toISOString();
 }

@@ -16,7 +16,13 @@ import { readColumns, TypedSchemas } from './src/graph/types/rows/typed-registry
 import { createSandbox } from './src/sandbox/server.ts';
 
 async function schemaWithDemoRoots(): Promise<string> {
-  const sandbox = await createSandbox({ token: 'codegen', port: 0, host: '127.0.0.1', largeRows: 0, recordRequests: false });
+  const sandbox = await createSandbox({
+    token: 'codegen',
+    port: 0,
+    host: '127.0.0.1',
+    largeRows: 0,
+    recordRequests: false,
+  });
   const dispatcher = createDispatcher({ connectTimeoutMs: 5_000, connections: 2 });
   try {
     const http = new DomoHttp({
@@ -27,9 +33,14 @@ async function schemaWithDemoRoots(): Promise<string> {
       retry: { maxRetries: 0, baseMs: 1, maxDelayMs: 1 },
     });
     const client = createDomoClient(http, { credentials: { kind: 'developer', token: sandbox.token } });
-    const typed = new TypedSchemas(schema, DEMO_TYPED_DATASETS, (id) => readColumns(client, id), (d, error) => {
-      throw new Error(`codegen could not read ${d.name}: ${String(error)}`);
-    });
+    const typed = new TypedSchemas(
+      schema,
+      DEMO_TYPED_DATASETS,
+      (id) => readColumns(client, id),
+      (d, error) => {
+        throw new Error(`codegen could not read ${d.name}: ${String(error)}`);
+      },
+    );
     await typed.reload();
     return printSchema(typed.current());
   } finally {

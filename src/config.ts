@@ -289,7 +289,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeZone: timeZone(env, 'ROWS_TIME_ZONE'),
       maxPageSize: integer(env, 'ROWS_MAX_PAGE_SIZE', 1000, 1, 50_000),
       typedDatasets: typed,
-      reloadSeconds: integer(env, 'TYPED_DATASETS_RELOAD_SECONDS', 300, 0, 86_400),
+      reloadSeconds: integer(env, 'TYPED_RELOAD_SECONDS', 300, 0, 86_400),
     },
   };
 }

@@ -91,7 +91,7 @@ async function main() {
 
 /**
  * Typed roots for pinned datasets: their schemas read now with the server's credentials, and again
- * every TYPED_DATASETS_RELOAD_SECONDS and on SIGHUP, so a column added in Domo appears without a restart.
+ * every TYPED_RELOAD_SECONDS and on SIGHUP, so a column added in Domo appears without a restart.
  */
 async function startTypedSchemas(
   datasets: Array<{ name: string; datasetId: string }>,

@@ -80,7 +80,7 @@ describe('loadConfig defaults', () => {
       ROWS_MAX_PAGE_SIZE: '200',
       TYPED_DATASETS:
         'sales=3F5A1B2C-7D4E-4F60-9A8B-1C2D3E4F5A60, customers_2=8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
-      TYPED_DATASETS_RELOAD_SECONDS: '0',
+      TYPED_RELOAD_SECONDS: '0',
     });
     expect(config).toEqual({
       port: 8080,

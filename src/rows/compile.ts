@@ -60,6 +60,8 @@ export function compileRows(args: {
   page: Page;
   clock: Clock;
 }): RowsStatement {
+  if (args.columns.length === 0)
+    throw new RowsInputError('the dataset has no columns to read (its schema is empty)', 'rows');
   const set = new ColumnSet(args.columns);
   const order = (args.orderBy ?? []).map((item, i) => ({
     column: set.get(item.column, item.path ?? `orderBy[${i}].column`),

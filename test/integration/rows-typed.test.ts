@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldNames } from '../../src/graph/types/rows/names.ts';
 import type { RowColumn } from '../../src/rows/values.ts';
 import { DEMO_DATASETS } from '../../src/sandbox/seed.ts';
-import { type Stack, startStack } from '../helpers/stack.ts';
+import {
+  createDomoGraphClient,
+  DistinctValuesDocument,
+  MonthlyAggregateDocument,
+  OrdersPageDocument,
+  TypedSalesByMonthDocument,
+  TypedSalesDocument,
+} from '../../src/sdk/index.ts';
+import { SANDBOX_TOKEN, type Stack, startStack } from '../helpers/stack.ts';
 
 let stack: Stack;
 let extra: RowColumn[] = [{ name: 'ghost column', type: 'STRING' }];
@@ -110,6 +118,42 @@ describe('typed roots', () => {
     expect(after.errors?.[0]?.message).toContain('no longer in');
     const gone = await stack.gql('{ customers(first: 1) { nodes { ghost_column } } }');
     expect(gone.errors?.[0]?.message).toContain('Cannot query field "ghost_column"');
+  });
+});
+
+describe('the typed client (sdk/operations/rows.graphql)', () => {
+  it('pages rows, aggregates and reads distinct values with typed documents', async () => {
+    const client = createDomoGraphClient({ url: `${stack.gatewayUrl}/graphql`, token: SANDBOX_TOKEN });
+    const page = await client.request(OrdersPageDocument, {
+      datasetId: DEMO_DATASETS.sales,
+      where: { column: 'region', eq: "O'Brien \\ `x`; --" },
+      first: 2,
+    });
+    expect(page.dataset?.rows.nodes).toEqual([]);
+    const typed = await client.request(TypedSalesDocument, { where: { quantity: { gte: 20 } }, first: 2 });
+    expect(typed.salesTransactions.nodes.every((r) => (r.quantity ?? 0) >= 20)).toBe(true);
+    const byMonth = await client.request(TypedSalesByMonthDocument, { having: { count: { gt: 0 } } });
+    expect(byMonth.salesTransactionsAggregate.nodes[0]?.keys.order_date).toMatch(/^\d{4}-\d{2}-01$/);
+    const monthly = await client.request(MonthlyAggregateDocument, {
+      datasetId: DEMO_DATASETS.sales,
+      dateGrain: { column: 'order_date', grain: 'YEAR' },
+      metrics: [{ fn: 'COUNT' }],
+    });
+    expect(monthly.dataset?.aggregate.nodes.map((n) => n.keys)).toEqual([
+      { order_date: '2023-01-01' },
+      { order_date: '2024-01-01' },
+    ]);
+    const distinct = await client.request(DistinctValuesDocument, {
+      datasetId: DEMO_DATASETS.sales,
+      column: 'region',
+    });
+    expect(distinct.dataset?.distinct.nodes.map((n) => n.value)).toEqual([
+      'Central',
+      'East',
+      'North',
+      'South',
+      'West',
+    ]);
   });
 });
 

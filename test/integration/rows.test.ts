@@ -366,3 +366,21 @@ describe('refusals before any query, and batching', () => {
     expect(made.filter((r) => SCHEMA.test(r.path))).toHaveLength(1);
   });
 });
+
+describe('the call budget counts row statements', () => {
+  it('metadata, schema, page and count are four calls: a budget of three refuses the count', async () => {
+    const small = await startStack({ maxCallsPerRequest: 3, sandbox: { largeRows: 100 } });
+    try {
+      const query = `query($id: ID!) { dataset(id: $id) { rows(first: 2) { nodes totalCount } } }`;
+      const res = await small.gql(query, { id: DEMO_DATASETS.sales });
+      expect(res.errors?.[0]?.extensions?.code).toBe('OPERATION_TOO_COMPLEX');
+      expect(res.errors?.[0]?.extensions?.limit).toBe('DOMO_MAX_CALLS_PER_REQUEST');
+      const page = await small.gql(`query($id: ID!) { dataset(id: $id) { rows(first: 2) { nodes } } }`, {
+        id: DEMO_DATASETS.sales,
+      });
+      expect(page.errors).toBeUndefined();
+    } finally {
+      await small.close();
+    }
+  });
+});

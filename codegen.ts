@@ -1,16 +1,56 @@
 /**
  * `npm run codegen` writes two artefacts from the schema in code; `codegen:check` fails when either
  * committed copy has drifted:
- * - schema/schema.graphql: the printed SDL, sorted;
+ * - schema/schema.graphql: the printed SDL, sorted, with the typed roots of the sandbox's demo
+ *   datasets (DEMO_TYPED_DATASETS), read from a sandbox started here as `npm start` reads them;
  * - src/sdk/generated/graphql.ts: a TypedDocumentNode for every operation in sdk/operations, with
  *   its result and variables types, for the typed client (src/sdk/client.ts) and the tests.
  */
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { printSchema } from 'graphql';
+import { createDomoClient } from './src/domo/client.ts';
+import { createDispatcher, DomoHttp } from './src/domo/http.ts';
+import { DEMO_TYPED_DATASETS } from './src/example.ts';
 import { schema } from './src/graph/schema.ts';
+import { readColumns, TypedSchemas } from './src/graph/types/rows/typed-registry.ts';
+import { createSandbox } from './src/sandbox/server.ts';
+
+async function schemaWithDemoRoots(): Promise<string> {
+  const sandbox = await createSandbox({
+    token: 'codegen',
+    port: 0,
+    host: '127.0.0.1',
+    largeRows: 0,
+    recordRequests: false,
+  });
+  const dispatcher = createDispatcher({ connectTimeoutMs: 5_000, connections: 2 });
+  try {
+    const http = new DomoHttp({
+      baseUrl: sandbox.url,
+      dispatcher,
+      headersTimeoutMs: 30_000,
+      bodyTimeoutMs: 30_000,
+      retry: { maxRetries: 0, baseMs: 1, maxDelayMs: 1 },
+    });
+    const client = createDomoClient(http, { credentials: { kind: 'developer', token: sandbox.token } });
+    const typed = new TypedSchemas(
+      schema,
+      DEMO_TYPED_DATASETS,
+      (id) => readColumns(client, id),
+      (d, error) => {
+        throw new Error(`codegen could not read ${d.name}: ${String(error)}`);
+      },
+    );
+    await typed.reload();
+    return printSchema(typed.current());
+  } finally {
+    await dispatcher.close();
+    await sandbox.close();
+  }
+}
 
 const config: CodegenConfig = {
-  schema: printSchema(schema),
+  schema: await schemaWithDemoRoots(),
   generates: {
     'schema/schema.graphql': {
       plugins: ['schema-ast'],

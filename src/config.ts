@@ -94,6 +94,24 @@ export interface ServerSettings {
   shutdownTimeoutMs: number;
 }
 
+/** Row queries without SQL (src/rows, src/graph/types/rows*.ts). */
+export interface RowsSettings {
+  /** IANA time zone whose calendar relative date ranges follow unless a query states its own clock. */
+  timeZone: string;
+  /** Largest page of rows, groups or distinct values (`first`). */
+  maxPageSize: number;
+  /** Datasets given typed root fields, by GraphQL name; null when TYPED_DATASETS is not set. */
+  typedDatasets: TypedDatasetSetting[] | null;
+  /** Seconds between re-reads of the typed datasets' schemas; 0 reads them again only on SIGHUP. */
+  reloadSeconds: number;
+}
+
+export interface TypedDatasetSetting {
+  /** GraphQL name of the root field (`salesTransactions`); types are named after it. */
+  name: string;
+  datasetId: string;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -125,6 +143,7 @@ export interface Config {
   gatewayAuth: GatewayAuthSettings | null;
   /** ALLOW_ANONYMOUS=true: serve a non-loopback HOST with a server token and no gateway authentication. */
   allowAnonymous: boolean;
+  rows: RowsSettings;
 }
 
 export class ConfigError extends Error {
@@ -220,6 +239,40 @@ function baseUrl(raw: string): string {
   if (url.username || url.password) throw new ConfigError('DOMO_BASE_URL must not carry credentials');
   if (url.search || url.hash) throw new ConfigError('DOMO_BASE_URL must not have a query or fragment');
   return url.toString().replace(/\/+$/, '');
+}
+
+function timeZone(env: Env, name: string): string {
+  const raw = text(env, name) ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: raw });
+  } catch {
+    throw new ConfigError(`${name} must be an IANA time zone such as UTC or Europe/Paris`);
+  }
+  return raw;
+}
+
+const GRAPHQL_NAME = /^[A-Za-z][_0-9A-Za-z]*$/;
+const DATASET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `TYPED_DATASETS=salesTransactions=<dataset id>,customers=<dataset id>`. */
+function typedDatasets(env: Env, name: string): TypedDatasetSetting[] | null {
+  const raw = text(env, name);
+  if (raw === undefined) return null;
+  const list: TypedDatasetSetting[] = [];
+  for (const item of raw
+    .split(',')
+    .map((i) => i.trim())
+    .filter(Boolean)) {
+    const [field, id, extra] = item.split('=').map((p) => p.trim());
+    if (!field || !id || extra !== undefined || !GRAPHQL_NAME.test(field) || !DATASET_ID.test(id)) {
+      throw new ConfigError(
+        `${name} must list name=datasetId pairs separated by commas, each name a GraphQL name (letters, digits, _) and each id a dataset UUID; got "${item}"`,
+      );
+    }
+    if (list.some((d) => d.name === field)) throw new ConfigError(`${name} names ${field} twice`);
+    list.push({ name: field, datasetId: id.toLowerCase() });
+  }
+  return list;
 }
 
 function flag(env: Env, name: string): boolean {
@@ -456,6 +509,12 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
   if (serverRequestTimeoutMs < serverHeadersTimeoutMs) {
     throw new ConfigError('SERVER_REQUEST_TIMEOUT_MS must not be smaller than SERVER_HEADERS_TIMEOUT_MS');
   }
+  const typed = typedDatasets(env, 'TYPED_DATASETS');
+  if (typed?.length && domoBaseUrl && !serverCredentials) {
+    throw new ConfigError(
+      'TYPED_DATASETS needs the server’s own Domo token (DOMO_DEVELOPER_TOKEN or DOMO_SESSION_TOKEN) to read their schemas at startup',
+    );
+  }
 
   const retryBaseMs = integer(env, 'DOMO_RETRY_BASE_MS', 200, 1, 60_000);
   const retryMaxDelayMs = integer(env, 'DOMO_RETRY_MAX_DELAY_MS', 20_000, 1, 300_000);
@@ -519,5 +578,11 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
       shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     },
     ...auth,
+    rows: {
+      timeZone: timeZone(env, 'ROWS_TIME_ZONE'),
+      maxPageSize: integer(env, 'ROWS_MAX_PAGE_SIZE', 1000, 1, 50_000),
+      typedDatasets: typed,
+      reloadSeconds: integer(env, 'TYPED_RELOAD_SECONDS', 300, 0, 86_400),
+    },
   };
 }

@@ -1,6 +1,17 @@
 /** The operation GraphiQL opens with on the sandbox (test/integration/server.test.ts runs it). */
 import { DEMO_DATASETS } from './sandbox/seed.ts';
 
+/**
+ * The typed roots the sandbox serves when TYPED_DATASETS is not set, and the ones `npm run codegen`
+ * prints into schema/schema.graphql.
+ */
+export const DEMO_TYPED_DATASETS = [
+  { name: 'salesTransactions', datasetId: DEMO_DATASETS.sales },
+  { name: 'customers', datasetId: DEMO_DATASETS.customers },
+  { name: 'websiteSessions', datasetId: DEMO_DATASETS.sessions },
+  { name: 'regionalTargets', datasetId: DEMO_DATASETS.targets },
+];
+
 export const exampleQuery = `# Welcome to domo-graph, running on the built-in Domo sandbox.
 # Press the play button: one request, the fewest calls to Domo.
 query Explore {

@@ -4,9 +4,13 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import type { Credentials } from './domo/auth.ts';
+import { createDomoClient } from './domo/client.ts';
 import { createDispatcher, DomoHttp } from './domo/http.ts';
-import { createLogger } from './log.ts';
+import { schema } from './graph/schema.ts';
+import { readColumns, TypedSchemas } from './graph/types/rows/typed-registry.ts';
+import { createLogger, type Logger } from './log.ts';
 import type { Sandbox } from './sandbox/server.ts';
 import { createGateway } from './server.ts';
 
@@ -18,12 +22,15 @@ async function main() {
   let baseUrl = config.domoBaseUrl;
   let serverCredentials = config.serverCredentials;
   let exampleQuery: string | undefined;
+  let typedDatasets = config.rows.typedDatasets;
   if (!baseUrl) {
     // No Domo configured: run the built-in sandbox and use its token as the server's credentials.
     // Imported here only: the sandbox (and example.ts, which reads its seed ids) pulls in DuckDB,
     // tens of MB of native code a gateway in front of Domo must not carry.
     const { createSandbox } = await import('./sandbox/server.ts');
-    ({ exampleQuery } = await import('./example.ts'));
+    const example = await import('./example.ts');
+    exampleQuery = example.exampleQuery;
+    typedDatasets ??= example.DEMO_TYPED_DATASETS;
     sandbox = await createSandbox({ ...config.sandbox, host: '127.0.0.1', recordRequests: false });
     baseUrl = sandbox.url;
     serverCredentials = { kind: 'developer', token: sandbox.token };
@@ -53,11 +60,13 @@ async function main() {
     },
     headers: { 'user-agent': 'domo-graph/0.1' },
   });
+  const typed = await startTypedSchemas(typedDatasets ?? [], http, serverCredentials, config, logger);
   const gateway = createGateway({
     config: { ...config, serverCredentials },
     http,
     logger,
     exampleQuery,
+    schema: typed && (() => typed.current()),
   });
   const { server } = gateway;
   server.listen(config.port, config.host);
@@ -106,6 +115,39 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Typed roots for pinned datasets: their schemas read now with the server's credentials, and again
+ * every TYPED_RELOAD_SECONDS and on SIGHUP, so a column added in Domo appears without a restart.
+ */
+async function startTypedSchemas(
+  datasets: Array<{ name: string; datasetId: string }>,
+  http: DomoHttp,
+  credentials: Credentials | null,
+  config: Config,
+  logger: Logger,
+): Promise<TypedSchemas | undefined> {
+  if (datasets.length === 0) return undefined;
+  const client = createDomoClient(http, { credentials });
+  const typed = new TypedSchemas(
+    schema,
+    datasets,
+    (id) => readColumns(client, id),
+    (d, error) =>
+      logger.warn('typed dataset schema not read', {
+        dataset: d.name,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  );
+  await typed.reload();
+  const reload = (why: string) =>
+    void typed.reload().then((changed) => changed && logger.info('typed datasets reloaded', { why }));
+  if (config.rows.reloadSeconds > 0)
+    setInterval(() => reload('interval'), config.rows.reloadSeconds * 1000).unref();
+  process.on('SIGHUP', () => reload('SIGHUP'));
+  logger.info('typed datasets', { roots: typed.snapshot().map((d) => d.name) });
+  return typed;
 }
 
 main().catch((error: unknown) => {

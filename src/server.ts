@@ -5,6 +5,7 @@
  * turns /ready to 503, refuses new work, lets running requests finish for a while, then cuts them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { AuthError } from './auth/errors.ts';
@@ -32,7 +33,14 @@ import { uploadPolicy } from './upload/policy.ts';
 export interface GatewayDeps {
   config: Pick<Config, 'serverCredentials' | 'upstream' | 'maxPageSize' | 'maxQueryRows'> &
     Partial<Pick<Config, 'limits' | 'corsOrigins' | 'uploads'>> &
-    Partial<Pick<Config, 'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox' | 'gatewayAuth'>>;
+    Partial<
+      Pick<Config, 'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox' | 'gatewayAuth' | 'rows'>
+    >;
+  /**
+   * The schema to serve (default: the static one); a function is asked on every request, so typed
+   * roots reloaded at run time (src/graph/types/rows-typed) take effect without a restart.
+   */
+  schema?: GraphQLSchema | (() => GraphQLSchema);
   http: DomoHttp;
   logger: Logger;
   /** The GraphiQL tab's first operation. */
@@ -73,8 +81,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const { config, http, logger } = deps;
   // The server's own token is redacted from every log line and every error from now on.
   registerSecret(config.serverCredentials?.token);
-  const settings = { maxPageSize: config.maxPageSize, maxQueryRows: config.maxQueryRows };
+  const settings = {
+    maxPageSize: config.maxPageSize,
+    maxQueryRows: config.maxQueryRows,
+    rows: config.rows && { timeZone: config.rows.timeZone, maxPageSize: config.rows.maxPageSize },
+  };
   const policy = uploadPolicy(config.upstream, config.uploads);
+  const served = deps.schema ?? schema;
 
   const shutdown = new AbortController();
   // Gateway authentication (src/auth): the caller of each request, found once at the door.
@@ -84,7 +97,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const domoCredentials = (headers: { get(name: string): string | null }) =>
     credentialsFromHeaders(headers, { authorization: !authenticator.enabled }) ?? config.serverCredentials;
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
-    schema,
+    schema: typeof served === 'function' ? () => served() : served,
     // Multipart requests never reach yoga, which would buffer the files: src/http/uploads.ts streams them.
     multipart: false,
     graphqlEndpoint: '/graphql',

@@ -8,6 +8,8 @@ export interface GraphSettings {
   maxPageSize: number;
   /** Largest number of rows a SQL query field returns. */
   maxQueryRows: number;
+  /** Row queries: default time zone of relative dates, largest page (ROWS_TIME_ZONE, ROWS_MAX_PAGE_SIZE). */
+  rows?: { timeZone: string; maxPageSize: number };
 }
 
 export interface GraphContext {

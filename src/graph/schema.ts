@@ -14,5 +14,6 @@ import './types/user.ts';
 import './types/upload.ts';
 import './types/version.ts';
 import './types/version-mutations.ts';
+import './types/rows/index.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

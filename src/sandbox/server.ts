@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorBody, SandboxError } from './errors.ts';
+import { defineMysqlFunctions } from './mysql-functions.ts';
 import { Router, type SandboxRequest } from './router.ts';
 import { accessRoutes } from './routes/access.ts';
 import { datasetRoutes } from './routes/datasets.ts';
@@ -118,6 +119,7 @@ function matches(pattern: RegExp | string, path: string): boolean {
 
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const store = await SandboxStore.open(options.dbPath ?? null);
+  await defineMysqlFunctions((sql) => store.run(sql));
   if (options.seed !== false) await seedDemoData(store, { largeRows: options.largeRows ?? 200_000 });
 
   const router = new Router();

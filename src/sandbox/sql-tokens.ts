@@ -1,5 +1,6 @@
 /** The hand tokenizer behind sql.ts: MySQL-flavoured SQL read as DuckDB's lexer would end each token. */
 import { badRequest } from './errors.ts';
+import { duckDbStringLiteral, mysqlEscape } from './mysql-functions.ts';
 
 export type TokenKind = 'space' | 'comment' | 'string' | 'quoted' | 'word' | 'symbol';
 export interface Token {
@@ -57,8 +58,7 @@ export function tokenize(sql: string): Token[] {
         const ch = sql[i]!;
         if (ch === '\\' && i + 1 < sql.length) {
           // MySQL backslash escapes, which DuckDB does not read.
-          const next = sql[i + 1]!;
-          value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+          value += mysqlEscape(sql[i + 1]!);
           i += 2;
         } else if (ch === "'" && sql[i + 1] === "'") {
           value += "'";
@@ -71,7 +71,7 @@ export function tokenize(sql: string): Token[] {
           i++;
         }
       }
-      tokens.push({ kind: 'string', text: `'${value.replaceAll("'", "''")}'` });
+      tokens.push({ kind: 'string', text: duckDbStringLiteral(value) });
     } else if (c === '`' || c === '"') {
       i++;
       let name = '';

@@ -7,9 +7,17 @@ import type { Agent, Dispatcher } from 'undici';
 import type { GatewayAuthSettings } from '../../src/auth/settings.ts';
 import type { ServerSettings } from '../../src/config.ts';
 import type { Credentials } from '../../src/domo/auth.ts';
+import { createDomoClient } from '../../src/domo/client.ts';
 import { createDispatcher, DomoHttp, type DomoRequest } from '../../src/domo/http.ts';
 import { DEFAULT_LIMITS, type OperationLimits } from '../../src/graph/limits.ts';
+import { schema } from '../../src/graph/schema.ts';
+import {
+  readColumns,
+  type TypedDatasetSetting,
+  TypedSchemas,
+} from '../../src/graph/types/rows/typed-registry.ts';
 import { type Logger, silentLogger } from '../../src/log.ts';
+import type { RowColumn } from '../../src/rows/values.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.ts';
 import { createGateway, DEFAULT_SERVER_SETTINGS, type Gateway } from '../../src/server.ts';
 
@@ -43,6 +51,11 @@ export interface StackOptions {
   server?: Partial<ServerSettings>;
   /** Gateway authentication (API keys, JWT); default none. */
   gatewayAuth?: GatewayAuthSettings | null;
+  /** Typed roots for these datasets, their columns read from the sandbox unless `read` says otherwise. */
+  typed?: {
+    datasets: TypedDatasetSetting[];
+    read?: (datasetId: string, fromSandbox: () => Promise<RowColumn[]>) => Promise<RowColumn[]>;
+  };
 }
 
 export interface Stack {
@@ -51,6 +64,8 @@ export interface Stack {
   http: DomoHttp;
   /** Upstream attempts the gateway made, in order. */
   attempts: Array<{ request: DomoRequest; attempt: number }>;
+  /** The typed roots' schemas, when `typed` was given (reload them with `typed.reload()`). */
+  typed?: TypedSchemas;
   /** Sends a GraphQL operation with the sandbox token (unless headers say otherwise). */
   gql<T = Record<string, unknown>>(
     query: string,
@@ -90,7 +105,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     retry: { maxRetries: options.maxRetries ?? 2, baseMs: 5, maxDelayMs: 50 },
     onAttempt: (request, attempt) => attempts.push({ request, attempt }),
   });
+  let typed: TypedSchemas | undefined;
+  if (options.typed) {
+    const client = createDomoClient(http, { credentials: { kind: 'developer', token: SANDBOX_TOKEN } });
+    const read = options.typed.read;
+    typed = new TypedSchemas(schema, options.typed.datasets, (id) =>
+      read ? read(id, () => readColumns(client, id)) : readColumns(client, id),
+    );
+    await typed.reload();
+  }
   const gateway = createGateway({
+    schema: typed && (() => typed.current()),
     config: {
       serverCredentials: options.serverCredentials ?? null,
       upstream: {
@@ -130,6 +155,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     http,
     attempts,
     gateway,
+    typed,
     async gql(query, variables, headers = authHeader()) {
       const response = await fetch(`${gatewayUrl}/graphql`, {
         method: 'POST',

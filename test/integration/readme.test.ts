@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_TYPED_DATASETS } from '../../src/example.ts';
 import { SANDBOX_TOKEN, type Stack, startStack } from '../helpers/stack.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -11,7 +12,11 @@ const examples = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ serverCredentials: { kind: 'developer', token: SANDBOX_TOKEN } });
+  // As `npm start` on the sandbox: the demo datasets pinned as typed roots.
+  stack = await startStack({
+    serverCredentials: { kind: 'developer', token: SANDBOX_TOKEN },
+    typed: { datasets: DEMO_TYPED_DATASETS },
+  });
 });
 afterAll(() => stack.close());
 

@@ -53,6 +53,7 @@ describe('loadConfig defaults', () => {
       },
       gatewayAuth: null,
       allowAnonymous: false,
+      rows: { timeZone: 'UTC', maxPageSize: 1000, typedDatasets: null, reloadSeconds: 300 },
     });
   });
 
@@ -101,6 +102,11 @@ describe('loadConfig defaults', () => {
       SHUTDOWN_TIMEOUT_MS: '0',
       // HOST 0.0.0.0 with a token and no gateway authentication needs it (test/unit/auth-config.test.ts).
       ALLOW_ANONYMOUS: 'true',
+      ROWS_TIME_ZONE: 'Europe/Paris',
+      ROWS_MAX_PAGE_SIZE: '200',
+      TYPED_DATASETS:
+        'sales=3F5A1B2C-7D4E-4F60-9A8B-1C2D3E4F5A60, customers_2=8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+      TYPED_RELOAD_SECONDS: '0',
     });
     expect(config).toEqual({
       port: 8080,
@@ -147,7 +153,32 @@ describe('loadConfig defaults', () => {
       },
       gatewayAuth: null,
       allowAnonymous: true,
+      rows: {
+        timeZone: 'Europe/Paris',
+        maxPageSize: 200,
+        typedDatasets: [
+          { name: 'sales', datasetId: '3f5a1b2c-7d4e-4f60-9a8b-1c2d3e4f5a60' },
+          { name: 'customers_2', datasetId: '8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' },
+        ],
+        reloadSeconds: 0,
+      },
     });
+  });
+
+  it('refuses a bad time zone, bad typed datasets, and typed datasets without a server token', () => {
+    expect(() => loadConfig({ ROWS_TIME_ZONE: 'Mars/Base' })).toThrow(/ROWS_TIME_ZONE/);
+    for (const bad of [
+      'sales',
+      'sales=',
+      '=3f5a1b2c-7d4e-4f60-9a8b-1c2d3e4f5a60',
+      'sales=x',
+      '1sales=3f5a1b2c-7d4e-4f60-9a8b-1c2d3e4f5a60',
+      'a=3f5a1b2c-7d4e-4f60-9a8b-1c2d3e4f5a60,a=3f5a1b2c-7d4e-4f60-9a8b-1c2d3e4f5a60',
+    ])
+      expect(() => loadConfig({ TYPED_DATASETS: bad }), bad).toThrow(/TYPED_DATASETS/);
+    expect(() =>
+      loadConfig({ DOMO_INSTANCE: 'acme', TYPED_DATASETS: 'sales=3f5a1b2c-7d4e-4f60-9a8b-1c2d3e4f5a60' }),
+    ).toThrow(/server’s own Domo token/);
   });
 });
 

@@ -73,6 +73,35 @@ export type AdvancedScheduleInput = {
   type: ScheduleType;
 };
 
+/** A metric over the rows of a group. */
+export type AggregateFunction =
+  /** Average of a number column. */
+  | 'AVG'
+  /** Rows (without a column), or non-null values of the column. */
+  | 'COUNT'
+  /** Distinct non-null values of the column. */
+  | 'COUNT_DISTINCT'
+  /** Largest value of the column. */
+  | 'MAX'
+  /** Smallest value of the column. */
+  | 'MIN'
+  /** Sum of a number column. */
+  | 'SUM';
+
+/** Order groups by a key (`key`) or by a metric (`fn` and `column`). Remaining ties are broken by the keys. */
+export type AggregateOrder = {
+  /** A metric’s column. */
+  column?: InputMaybe<Scalars['String']['input']>;
+  /** Direction (default ASC). */
+  direction?: InputMaybe<RowDirection>;
+  /** A metric’s function. */
+  fn?: InputMaybe<AggregateFunction>;
+  /** A group key: a groupBy column or the date grain’s column. */
+  key?: InputMaybe<Scalars['String']['input']>;
+  /** Where nulls go. */
+  nulls?: InputMaybe<NullsOrder>;
+};
+
 /** Domo's column types. */
 export type ColumnType =
   /** DATE column. */
@@ -117,6 +146,150 @@ export type CreateStreamInput = {
   updateMethod: UpdateMethod;
 };
 
+/** Conditions on a metric per column. */
+export type CustomersAveragesHaving = {
+  /** Of `customer_id`. */
+  customer_id?: InputMaybe<FloatCondition>;
+  /** Of `lifetime_value`. */
+  lifetime_value?: InputMaybe<FloatCondition>;
+};
+
+/** A column of the Customers dataset (8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f). */
+export type CustomersColumn =
+  /** `country` (STRING). */
+  | 'country'
+  /** `customer_id` (LONG). */
+  | 'customer_id'
+  /** `email` (STRING). */
+  | 'email'
+  /** `lifetime_value` (DECIMAL). */
+  | 'lifetime_value'
+  /** `name` (STRING). */
+  | 'name'
+  /** `signup_date` (DATE). */
+  | 'signup_date';
+
+/** Conditions on a metric per column. */
+export type CustomersCountsHaving = {
+  /** Of `country`. */
+  country?: InputMaybe<FloatCondition>;
+  /** Of `customer_id`. */
+  customer_id?: InputMaybe<FloatCondition>;
+  /** Of `email`. */
+  email?: InputMaybe<FloatCondition>;
+  /** Of `lifetime_value`. */
+  lifetime_value?: InputMaybe<FloatCondition>;
+  /** Of `name`. */
+  name?: InputMaybe<FloatCondition>;
+  /** Of `signup_date`. */
+  signup_date?: InputMaybe<FloatCondition>;
+};
+
+/** A DATE or DATETIME column. */
+export type CustomersDateColumn =
+  /** `signup_date`. */
+  | 'signup_date';
+
+/** Group a date column by a calendar period. */
+export type CustomersDateGrain = {
+  /** The column. */
+  column: CustomersDateColumn;
+  /** The period. */
+  grain: DateUnit;
+};
+
+/** Order groups by a key (`key`) or a metric (`metric`, with `column` unless COUNT of rows). */
+export type CustomersGroupOrder = {
+  /** The metric’s column. */
+  column?: InputMaybe<CustomersColumn>;
+  /** Direction (default ASC). */
+  direction?: InputMaybe<RowDirection>;
+  /** A group key. */
+  key?: InputMaybe<CustomersColumn>;
+  /** A metric’s function. */
+  metric?: InputMaybe<AggregateFunction>;
+  /** Where nulls go. */
+  nulls?: InputMaybe<NullsOrder>;
+};
+
+/** Which groups are kept, by metric, combined with and, or, not. */
+export type CustomersHaving = {
+  /** All of these match. */
+  and?: InputMaybe<Array<CustomersHaving>>;
+  /** avg per column. */
+  avg?: InputMaybe<CustomersAveragesHaving>;
+  /** Rows in the group. */
+  count?: InputMaybe<FloatCondition>;
+  /** countDistinct per column. */
+  countDistinct?: InputMaybe<CustomersCountsHaving>;
+  /** max per column. */
+  max?: InputMaybe<CustomersMaximumsHaving>;
+  /** min per column. */
+  min?: InputMaybe<CustomersMinimumsHaving>;
+  /** This does not match. */
+  not?: InputMaybe<CustomersHaving>;
+  /** At least one of these matches. */
+  or?: InputMaybe<Array<CustomersHaving>>;
+  /** sum per column. */
+  sum?: InputMaybe<CustomersSumsHaving>;
+};
+
+/** Conditions on a metric per column. */
+export type CustomersMaximumsHaving = {
+  /** Of `customer_id`. */
+  customer_id?: InputMaybe<FloatCondition>;
+  /** Of `lifetime_value`. */
+  lifetime_value?: InputMaybe<FloatCondition>;
+};
+
+/** Conditions on a metric per column. */
+export type CustomersMinimumsHaving = {
+  /** Of `customer_id`. */
+  customer_id?: InputMaybe<FloatCondition>;
+  /** Of `lifetime_value`. */
+  lifetime_value?: InputMaybe<FloatCondition>;
+};
+
+/** One sort key; ties are broken by the remaining columns. */
+export type CustomersOrderBy = {
+  /** The column. */
+  column: CustomersColumn;
+  /** Direction (default ASC). */
+  direction?: InputMaybe<RowDirection>;
+  /** Where nulls go. */
+  nulls?: InputMaybe<NullsOrder>;
+};
+
+/** Conditions on a metric per column. */
+export type CustomersSumsHaving = {
+  /** Of `customer_id`. */
+  customer_id?: InputMaybe<FloatCondition>;
+  /** Of `lifetime_value`. */
+  lifetime_value?: InputMaybe<FloatCondition>;
+};
+
+/** A filter on the Customers dataset (8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f): conditions per column, combined with and, or, not (the fields of one object are ANDed). */
+export type CustomersWhere = {
+  /** All of these match. */
+  and?: InputMaybe<Array<CustomersWhere>>;
+  /** Column `country`. */
+  country?: InputMaybe<StringCondition>;
+  /** Column `customer_id`. */
+  customer_id?: InputMaybe<LongCondition>;
+  /** Column `email`. */
+  email?: InputMaybe<StringCondition>;
+  /** Column `lifetime_value`. */
+  lifetime_value?: InputMaybe<FloatCondition>;
+  /** Column `name`. */
+  name?: InputMaybe<StringCondition>;
+  /** This does not match. */
+  not?: InputMaybe<CustomersWhere>;
+  /** At least one of these matches. */
+  or?: InputMaybe<Array<CustomersWhere>>;
+  /** Column `signup_date`. */
+  signup_date?: InputMaybe<DateCondition>;
+};
+
 /** Orders of the dataset list. */
 export type DatasetOrder =
   /** By cardCount. */
@@ -139,6 +312,103 @@ export type DatasetSearchSort =
   /** By name. */
   | 'NAME';
 
+/** Conditions on a DATE column (values as YYYY-MM-DD); several are ANDed. */
+export type DateCondition = {
+  /** Between two values, both included (numbers, dates, date-times). */
+  between?: InputMaybe<DateRange>;
+  /** Equal to (null is not a value: use isNull). */
+  eq?: InputMaybe<Scalars['String']['input']>;
+  /** Greater than (numbers, dates, date-times). */
+  gt?: InputMaybe<Scalars['String']['input']>;
+  /** Greater than or equal (numbers, dates, date-times). */
+  gte?: InputMaybe<Scalars['String']['input']>;
+  /** One of these values (at most 1000; an empty list matches nothing). */
+  in?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** true: the column is null; false: it is not. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Dates in the current period and the count-1 before it: last 7 DAY is today and the 6 days before (DATE, DATETIME). */
+  last?: InputMaybe<RelativePeriod>;
+  /** Less than (numbers, dates, date-times). */
+  lt?: InputMaybe<Scalars['String']['input']>;
+  /** Less than or equal (numbers, dates, date-times). */
+  lte?: InputMaybe<Scalars['String']['input']>;
+  /** Not equal to; rows where the column is null never match (use isNull). */
+  neq?: InputMaybe<Scalars['String']['input']>;
+  /** None of these values (at most 1000); nulls never match. */
+  notIn?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Dates in the count complete periods before the current one: previous 1 MONTH is last month (DATE, DATETIME). */
+  previous?: InputMaybe<RelativePeriod>;
+  /** Dates from the start of the current period up to now: toDate YEAR is year to date (DATE, DATETIME). */
+  toDate?: InputMaybe<DateUnit>;
+};
+
+/** Group by a calendar period of a DATE or DATETIME column; the key is the first day of the period. */
+export type DateGrainInput = {
+  /** A DATE or DATETIME column. */
+  column: Scalars['String']['input'];
+  /** The period. */
+  grain: DateUnit;
+};
+
+/** Inclusive bounds. */
+export type DateRange = {
+  /** Lower bound, inclusive. */
+  from: Scalars['String']['input'];
+  /** Upper bound, inclusive. */
+  to: Scalars['String']['input'];
+};
+
+/** Conditions on a DATETIME column (ISO-8601; compared in UTC, as Domo stores them); several are ANDed. */
+export type DateTimeCondition = {
+  /** Between two values, both included (numbers, dates, date-times). */
+  between?: InputMaybe<DateTimeRange>;
+  /** Equal to (null is not a value: use isNull). */
+  eq?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Greater than (numbers, dates, date-times). */
+  gt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Greater than or equal (numbers, dates, date-times). */
+  gte?: InputMaybe<Scalars['DateTime']['input']>;
+  /** One of these values (at most 1000; an empty list matches nothing). */
+  in?: InputMaybe<Array<Scalars['DateTime']['input']>>;
+  /** true: the column is null; false: it is not. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Dates in the current period and the count-1 before it: last 7 DAY is today and the 6 days before (DATE, DATETIME). */
+  last?: InputMaybe<RelativePeriod>;
+  /** Less than (numbers, dates, date-times). */
+  lt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Less than or equal (numbers, dates, date-times). */
+  lte?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Not equal to; rows where the column is null never match (use isNull). */
+  neq?: InputMaybe<Scalars['DateTime']['input']>;
+  /** None of these values (at most 1000); nulls never match. */
+  notIn?: InputMaybe<Array<Scalars['DateTime']['input']>>;
+  /** Dates in the count complete periods before the current one: previous 1 MONTH is last month (DATE, DATETIME). */
+  previous?: InputMaybe<RelativePeriod>;
+  /** Dates from the start of the current period up to now: toDate YEAR is year to date (DATE, DATETIME). */
+  toDate?: InputMaybe<DateUnit>;
+};
+
+/** Inclusive bounds. */
+export type DateTimeRange = {
+  /** Lower bound, inclusive. */
+  from: Scalars['DateTime']['input'];
+  /** Upper bound, inclusive. */
+  to: Scalars['DateTime']['input'];
+};
+
+/** A calendar period, for relative date ranges and date grains. Weeks start on Sunday (MySQL's WEEK default). Domo's fiscal calendar is not available through the gateway: periods are calendar periods. */
+export type DateUnit =
+  /** A day. */
+  | 'DAY'
+  /** A month. */
+  | 'MONTH'
+  /** A quarter. */
+  | 'QUARTER'
+  /** A week. */
+  | 'WEEK'
+  /** A year. */
+  | 'YEAR';
+
 /** State of a stream execution. */
 export type ExecutionState =
   /** Stopped before it finished. */
@@ -158,6 +428,72 @@ export type ExecutionState =
   /** A state Domo sent that this gateway does not know; see the *Name field. */
   | 'UNKNOWN';
 
+/** Conditions on a DOUBLE or DECIMAL column (or a metric); several are ANDed. */
+export type FloatCondition = {
+  /** Between two values, both included (numbers, dates, date-times). */
+  between?: InputMaybe<FloatRange>;
+  /** Equal to (null is not a value: use isNull). */
+  eq?: InputMaybe<Scalars['Float']['input']>;
+  /** Greater than (numbers, dates, date-times). */
+  gt?: InputMaybe<Scalars['Float']['input']>;
+  /** Greater than or equal (numbers, dates, date-times). */
+  gte?: InputMaybe<Scalars['Float']['input']>;
+  /** One of these values (at most 1000; an empty list matches nothing). */
+  in?: InputMaybe<Array<Scalars['Float']['input']>>;
+  /** true: the column is null; false: it is not. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Less than (numbers, dates, date-times). */
+  lt?: InputMaybe<Scalars['Float']['input']>;
+  /** Less than or equal (numbers, dates, date-times). */
+  lte?: InputMaybe<Scalars['Float']['input']>;
+  /** Not equal to; rows where the column is null never match (use isNull). */
+  neq?: InputMaybe<Scalars['Float']['input']>;
+  /** None of these values (at most 1000); nulls never match. */
+  notIn?: InputMaybe<Array<Scalars['Float']['input']>>;
+};
+
+/** Inclusive bounds. */
+export type FloatRange = {
+  /** Lower bound, inclusive. */
+  from: Scalars['Float']['input'];
+  /** Upper bound, inclusive. */
+  to: Scalars['Float']['input'];
+};
+
+/** A filter on the groups of an aggregate, by metric: `{ fn: SUM, column: "quantity", gt: 100 }`, combined with and, or, not. */
+export type HavingFilter = {
+  /** All of these match. */
+  and?: InputMaybe<Array<HavingFilter>>;
+  /** Between two values, both included (numbers, dates, date-times). */
+  between?: InputMaybe<RowRange>;
+  /** The metric’s column (absent for COUNT of rows). */
+  column?: InputMaybe<Scalars['String']['input']>;
+  /** Equal to (null is not a value: use isNull). */
+  eq?: InputMaybe<Scalars['JSON']['input']>;
+  /** The metric’s function. */
+  fn?: InputMaybe<AggregateFunction>;
+  /** Greater than (numbers, dates, date-times). */
+  gt?: InputMaybe<Scalars['JSON']['input']>;
+  /** Greater than or equal (numbers, dates, date-times). */
+  gte?: InputMaybe<Scalars['JSON']['input']>;
+  /** One of these values (at most 1000; an empty list matches nothing). */
+  in?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  /** true: the column is null; false: it is not. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Less than (numbers, dates, date-times). */
+  lt?: InputMaybe<Scalars['JSON']['input']>;
+  /** Less than or equal (numbers, dates, date-times). */
+  lte?: InputMaybe<Scalars['JSON']['input']>;
+  /** Not equal to; rows where the column is null never match (use isNull). */
+  neq?: InputMaybe<Scalars['JSON']['input']>;
+  /** This does not match. */
+  not?: InputMaybe<HavingFilter>;
+  /** None of these values (at most 1000); nulls never match. */
+  notIn?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  /** At least one of these matches. */
+  or?: InputMaybe<Array<HavingFilter>>;
+};
+
 /** Where an indexing run is. */
 export type IndexState =
   /** Done: the data is queryable. */
@@ -171,6 +507,46 @@ export type IndexState =
   /** A state Domo sent that this gateway does not know; see the *Name field. */
   | 'UNKNOWN';
 
+/** Conditions on a LONG column; several are ANDed. */
+export type LongCondition = {
+  /** Between two values, both included (numbers, dates, date-times). */
+  between?: InputMaybe<LongRange>;
+  /** Equal to (null is not a value: use isNull). */
+  eq?: InputMaybe<Scalars['Long']['input']>;
+  /** Greater than (numbers, dates, date-times). */
+  gt?: InputMaybe<Scalars['Long']['input']>;
+  /** Greater than or equal (numbers, dates, date-times). */
+  gte?: InputMaybe<Scalars['Long']['input']>;
+  /** One of these values (at most 1000; an empty list matches nothing). */
+  in?: InputMaybe<Array<Scalars['Long']['input']>>;
+  /** true: the column is null; false: it is not. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Less than (numbers, dates, date-times). */
+  lt?: InputMaybe<Scalars['Long']['input']>;
+  /** Less than or equal (numbers, dates, date-times). */
+  lte?: InputMaybe<Scalars['Long']['input']>;
+  /** Not equal to; rows where the column is null never match (use isNull). */
+  neq?: InputMaybe<Scalars['Long']['input']>;
+  /** None of these values (at most 1000); nulls never match. */
+  notIn?: InputMaybe<Array<Scalars['Long']['input']>>;
+};
+
+/** Inclusive bounds. */
+export type LongRange = {
+  /** Lower bound, inclusive. */
+  from: Scalars['Long']['input'];
+  /** Upper bound, inclusive. */
+  to: Scalars['Long']['input'];
+};
+
+/** A metric: a function and, except for COUNT of rows, the column it reads. */
+export type MetricInput = {
+  /** The column (absent for COUNT: rows). */
+  column?: InputMaybe<Scalars['String']['input']>;
+  /** The function. */
+  fn: AggregateFunction;
+};
+
 /** A column of a new dataset. */
 export type NewColumnInput = {
   /** Column name (unique, ignoring case). */
@@ -178,6 +554,13 @@ export type NewColumnInput = {
   /** Domo type. */
   type: ColumnType;
 };
+
+/** Where nulls sort; by default first when ascending and last when descending, as MySQL sorts. */
+export type NullsOrder =
+  /** Nulls before values. */
+  | 'FIRST'
+  /** Nulls after values. */
+  | 'LAST';
 
 /** Fields `partitions` sorts by (partition/list paginationFields). */
 export type PartitionSortField =
@@ -206,6 +589,388 @@ export type PrincipalType =
   | 'UNKNOWN'
   /** A user. */
   | 'USER';
+
+/** Conditions on a metric per column. */
+export type RegionalTargetsAveragesHaving = {
+  /** Of `stretch`. */
+  stretch?: InputMaybe<FloatCondition>;
+  /** Of `target`. */
+  target?: InputMaybe<FloatCondition>;
+};
+
+/** A column of the RegionalTargets dataset (0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d). */
+export type RegionalTargetsColumn =
+  /** `quarter` (STRING). */
+  | 'quarter'
+  /** `region` (STRING). */
+  | 'region'
+  /** `stretch` (DECIMAL). */
+  | 'stretch'
+  /** `target` (DOUBLE). */
+  | 'target';
+
+/** Conditions on a metric per column. */
+export type RegionalTargetsCountsHaving = {
+  /** Of `quarter`. */
+  quarter?: InputMaybe<FloatCondition>;
+  /** Of `region`. */
+  region?: InputMaybe<FloatCondition>;
+  /** Of `stretch`. */
+  stretch?: InputMaybe<FloatCondition>;
+  /** Of `target`. */
+  target?: InputMaybe<FloatCondition>;
+};
+
+/** Order groups by a key (`key`) or a metric (`metric`, with `column` unless COUNT of rows). */
+export type RegionalTargetsGroupOrder = {
+  /** The metric’s column. */
+  column?: InputMaybe<RegionalTargetsColumn>;
+  /** Direction (default ASC). */
+  direction?: InputMaybe<RowDirection>;
+  /** A group key. */
+  key?: InputMaybe<RegionalTargetsColumn>;
+  /** A metric’s function. */
+  metric?: InputMaybe<AggregateFunction>;
+  /** Where nulls go. */
+  nulls?: InputMaybe<NullsOrder>;
+};
+
+/** Which groups are kept, by metric, combined with and, or, not. */
+export type RegionalTargetsHaving = {
+  /** All of these match. */
+  and?: InputMaybe<Array<RegionalTargetsHaving>>;
+  /** avg per column. */
+  avg?: InputMaybe<RegionalTargetsAveragesHaving>;
+  /** Rows in the group. */
+  count?: InputMaybe<FloatCondition>;
+  /** countDistinct per column. */
+  countDistinct?: InputMaybe<RegionalTargetsCountsHaving>;
+  /** max per column. */
+  max?: InputMaybe<RegionalTargetsMaximumsHaving>;
+  /** min per column. */
+  min?: InputMaybe<RegionalTargetsMinimumsHaving>;
+  /** This does not match. */
+  not?: InputMaybe<RegionalTargetsHaving>;
+  /** At least one of these matches. */
+  or?: InputMaybe<Array<RegionalTargetsHaving>>;
+  /** sum per column. */
+  sum?: InputMaybe<RegionalTargetsSumsHaving>;
+};
+
+/** Conditions on a metric per column. */
+export type RegionalTargetsMaximumsHaving = {
+  /** Of `stretch`. */
+  stretch?: InputMaybe<FloatCondition>;
+  /** Of `target`. */
+  target?: InputMaybe<FloatCondition>;
+};
+
+/** Conditions on a metric per column. */
+export type RegionalTargetsMinimumsHaving = {
+  /** Of `stretch`. */
+  stretch?: InputMaybe<FloatCondition>;
+  /** Of `target`. */
+  target?: InputMaybe<FloatCondition>;
+};
+
+/** One sort key; ties are broken by the remaining columns. */
+export type RegionalTargetsOrderBy = {
+  /** The column. */
+  column: RegionalTargetsColumn;
+  /** Direction (default ASC). */
+  direction?: InputMaybe<RowDirection>;
+  /** Where nulls go. */
+  nulls?: InputMaybe<NullsOrder>;
+};
+
+/** Conditions on a metric per column. */
+export type RegionalTargetsSumsHaving = {
+  /** Of `stretch`. */
+  stretch?: InputMaybe<FloatCondition>;
+  /** Of `target`. */
+  target?: InputMaybe<FloatCondition>;
+};
+
+/** A filter on the RegionalTargets dataset (0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d): conditions per column, combined with and, or, not (the fields of one object are ANDed). */
+export type RegionalTargetsWhere = {
+  /** All of these match. */
+  and?: InputMaybe<Array<RegionalTargetsWhere>>;
+  /** This does not match. */
+  not?: InputMaybe<RegionalTargetsWhere>;
+  /** At least one of these matches. */
+  or?: InputMaybe<Array<RegionalTargetsWhere>>;
+  /** Column `quarter`. */
+  quarter?: InputMaybe<StringCondition>;
+  /** Column `region`. */
+  region?: InputMaybe<StringCondition>;
+  /** Column `stretch`. */
+  stretch?: InputMaybe<FloatCondition>;
+  /** Column `target`. */
+  target?: InputMaybe<FloatCondition>;
+};
+
+/** A number of calendar periods, counted from the clock of the query. */
+export type RelativePeriod = {
+  /** How many periods (1 to 10000; default 1). */
+  count?: InputMaybe<Scalars['Int']['input']>;
+  /** The period. */
+  unit: DateUnit;
+};
+
+/** The clock relative date ranges are resolved against: pass both for reproducible results (tests, reports). */
+export type RowClock = {
+  /** The instant taken as now (default: the current time). */
+  now?: InputMaybe<Scalars['DateTime']['input']>;
+  /** IANA time zone whose calendar periods follow (default: ROWS_TIME_ZONE, itself UTC by default). */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Direction of a sort. */
+export type RowDirection =
+  /** Ascending. */
+  | 'ASC'
+  /** Descending. */
+  | 'DESC';
+
+/** A row filter naming columns by string: `{ column: "region", eq: "West" }`, combined with and, or, not (all the fields of one object are ANDed). Values are checked against the column type before any call to Domo. Several operators on one column are ANDed. */
+export type RowFilter = {
+  /** All of these match. */
+  and?: InputMaybe<Array<RowFilter>>;
+  /** Between two values, both included (numbers, dates, date-times). */
+  between?: InputMaybe<RowRange>;
+  /** eq, neq, in, notIn and the text operators of this condition ignore case (STRING). */
+  caseInsensitive?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The column the operators of this object apply to. */
+  column?: InputMaybe<Scalars['String']['input']>;
+  /** Text contains this (STRING; `%` and `_` are plain characters). */
+  contains?: InputMaybe<Scalars['String']['input']>;
+  /** Text ends with this (STRING). */
+  endsWith?: InputMaybe<Scalars['String']['input']>;
+  /** Equal to (null is not a value: use isNull). */
+  eq?: InputMaybe<Scalars['JSON']['input']>;
+  /** Greater than (numbers, dates, date-times). */
+  gt?: InputMaybe<Scalars['JSON']['input']>;
+  /** Greater than or equal (numbers, dates, date-times). */
+  gte?: InputMaybe<Scalars['JSON']['input']>;
+  /** One of these values (at most 1000; an empty list matches nothing). */
+  in?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  /** true: the column is null; false: it is not. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Dates in the current period and the count-1 before it: last 7 DAY is today and the 6 days before (DATE, DATETIME). */
+  last?: InputMaybe<RelativePeriod>;
+  /** Less than (numbers, dates, date-times). */
+  lt?: InputMaybe<Scalars['JSON']['input']>;
+  /** Less than or equal (numbers, dates, date-times). */
+  lte?: InputMaybe<Scalars['JSON']['input']>;
+  /** Not equal to; rows where the column is null never match (use isNull). */
+  neq?: InputMaybe<Scalars['JSON']['input']>;
+  /** This does not match. */
+  not?: InputMaybe<RowFilter>;
+  /** Text does not contain this (STRING; nulls never match). */
+  notContains?: InputMaybe<Scalars['String']['input']>;
+  /** None of these values (at most 1000); nulls never match. */
+  notIn?: InputMaybe<Array<Scalars['JSON']['input']>>;
+  /** At least one of these matches. */
+  or?: InputMaybe<Array<RowFilter>>;
+  /** Dates in the count complete periods before the current one: previous 1 MONTH is last month (DATE, DATETIME). */
+  previous?: InputMaybe<RelativePeriod>;
+  /** Text starts with this (STRING). */
+  startsWith?: InputMaybe<Scalars['String']['input']>;
+  /** Dates from the start of the current period up to now: toDate YEAR is year to date (DATE, DATETIME). */
+  toDate?: InputMaybe<DateUnit>;
+};
+
+/** One sort key. Ties are broken by the remaining columns, so pages never overlap or skip. */
+export type RowOrder = {
+  /** Column name. */
+  column: Scalars['String']['input'];
+  /** Direction (default ASC). */
+  direction?: InputMaybe<RowDirection>;
+  /** Where nulls go (default: first ascending, last descending). */
+  nulls?: InputMaybe<NullsOrder>;
+};
+
+/** Inclusive bounds, each of the column’s type. */
+export type RowRange = {
+  /** Lower bound, inclusive. */
+  from: Scalars['JSON']['input'];
+  /** Upper bound, inclusive. */
+  to: Scalars['JSON']['input'];
+};
+
+/** Conditions on a metric per column. */
+export type SalesTransactionsAveragesHaving = {
+  /** Of `discount`. */
+  discount?: InputMaybe<FloatCondition>;
+  /** Of `quantity`. */
+  quantity?: InputMaybe<FloatCondition>;
+  /** Of `transaction_id`. */
+  transaction_id?: InputMaybe<FloatCondition>;
+  /** Of `unit_price`. */
+  unit_price?: InputMaybe<FloatCondition>;
+};
+
+/** A column of the SalesTransactions dataset (3f5a1b2c-7d4e-4f60-9a8b-1c2d3e4f5a60). */
+export type SalesTransactionsColumn =
+  /** `created_at` (DATETIME). */
+  | 'created_at'
+  /** `discount` (DOUBLE). */
+  | 'discount'
+  /** `order_date` (DATE). */
+  | 'order_date'
+  /** `product` (STRING). */
+  | 'product'
+  /** `quantity` (LONG). */
+  | 'quantity'
+  /** `region` (STRING). */
+  | 'region'
+  /** `transaction_id` (LONG). */
+  | 'transaction_id'
+  /** `unit_price` (DECIMAL). */
+  | 'unit_price';
+
+/** Conditions on a metric per column. */
+export type SalesTransactionsCountsHaving = {
+  /** Of `created_at`. */
+  created_at?: InputMaybe<FloatCondition>;
+  /** Of `discount`. */
+  discount?: InputMaybe<FloatCondition>;
+  /** Of `order_date`. */
+  order_date?: InputMaybe<FloatCondition>;
+  /** Of `product`. */
+  product?: InputMaybe<FloatCondition>;
+  /** Of `quantity`. */
+  quantity?: InputMaybe<FloatCondition>;
+  /** Of `region`. */
+  region?: InputMaybe<FloatCondition>;
+  /** Of `transaction_id`. */
+  transaction_id?: InputMaybe<FloatCondition>;
+  /** Of `unit_price`. */
+  unit_price?: InputMaybe<FloatCondition>;
+};
+
+/** A DATE or DATETIME column. */
+export type SalesTransactionsDateColumn =
+  /** `created_at`. */
+  | 'created_at'
+  /** `order_date`. */
+  | 'order_date';
+
+/** Group a date column by a calendar period. */
+export type SalesTransactionsDateGrain = {
+  /** The column. */
+  column: SalesTransactionsDateColumn;
+  /** The period. */
+  grain: DateUnit;
+};
+
+/** Order groups by a key (`key`) or a metric (`metric`, with `column` unless COUNT of rows). */
+export type SalesTransactionsGroupOrder = {
+  /** The metric’s column. */
+  column?: InputMaybe<SalesTransactionsColumn>;
+  /** Direction (default ASC). */
+  direction?: InputMaybe<RowDirection>;
+  /** A group key. */
+  key?: InputMaybe<SalesTransactionsColumn>;
+  /** A metric’s function. */
+  metric?: InputMaybe<AggregateFunction>;
+  /** Where nulls go. */
+  nulls?: InputMaybe<NullsOrder>;
+};
+
+/** Which groups are kept, by metric, combined with and, or, not. */
+export type SalesTransactionsHaving = {
+  /** All of these match. */
+  and?: InputMaybe<Array<SalesTransactionsHaving>>;
+  /** avg per column. */
+  avg?: InputMaybe<SalesTransactionsAveragesHaving>;
+  /** Rows in the group. */
+  count?: InputMaybe<FloatCondition>;
+  /** countDistinct per column. */
+  countDistinct?: InputMaybe<SalesTransactionsCountsHaving>;
+  /** max per column. */
+  max?: InputMaybe<SalesTransactionsMaximumsHaving>;
+  /** min per column. */
+  min?: InputMaybe<SalesTransactionsMinimumsHaving>;
+  /** This does not match. */
+  not?: InputMaybe<SalesTransactionsHaving>;
+  /** At least one of these matches. */
+  or?: InputMaybe<Array<SalesTransactionsHaving>>;
+  /** sum per column. */
+  sum?: InputMaybe<SalesTransactionsSumsHaving>;
+};
+
+/** Conditions on a metric per column. */
+export type SalesTransactionsMaximumsHaving = {
+  /** Of `discount`. */
+  discount?: InputMaybe<FloatCondition>;
+  /** Of `quantity`. */
+  quantity?: InputMaybe<FloatCondition>;
+  /** Of `transaction_id`. */
+  transaction_id?: InputMaybe<FloatCondition>;
+  /** Of `unit_price`. */
+  unit_price?: InputMaybe<FloatCondition>;
+};
+
+/** Conditions on a metric per column. */
+export type SalesTransactionsMinimumsHaving = {
+  /** Of `discount`. */
+  discount?: InputMaybe<FloatCondition>;
+  /** Of `quantity`. */
+  quantity?: InputMaybe<FloatCondition>;
+  /** Of `transaction_id`. */
+  transaction_id?: InputMaybe<FloatCondition>;
+  /** Of `unit_price`. */
+  unit_price?: InputMaybe<FloatCondition>;
+};
+
+/** One sort key; ties are broken by the remaining columns. */
+export type SalesTransactionsOrderBy = {
+  /** The column. */
+  column: SalesTransactionsColumn;
+  /** Direction (default ASC). */
+  direction?: InputMaybe<RowDirection>;
+  /** Where nulls go. */
+  nulls?: InputMaybe<NullsOrder>;
+};
+
+/** Conditions on a metric per column. */
+export type SalesTransactionsSumsHaving = {
+  /** Of `discount`. */
+  discount?: InputMaybe<FloatCondition>;
+  /** Of `quantity`. */
+  quantity?: InputMaybe<FloatCondition>;
+  /** Of `transaction_id`. */
+  transaction_id?: InputMaybe<FloatCondition>;
+  /** Of `unit_price`. */
+  unit_price?: InputMaybe<FloatCondition>;
+};
+
+/** A filter on the SalesTransactions dataset (3f5a1b2c-7d4e-4f60-9a8b-1c2d3e4f5a60): conditions per column, combined with and, or, not (the fields of one object are ANDed). */
+export type SalesTransactionsWhere = {
+  /** All of these match. */
+  and?: InputMaybe<Array<SalesTransactionsWhere>>;
+  /** Column `created_at`. */
+  created_at?: InputMaybe<DateTimeCondition>;
+  /** Column `discount`. */
+  discount?: InputMaybe<FloatCondition>;
+  /** This does not match. */
+  not?: InputMaybe<SalesTransactionsWhere>;
+  /** At least one of these matches. */
+  or?: InputMaybe<Array<SalesTransactionsWhere>>;
+  /** Column `order_date`. */
+  order_date?: InputMaybe<DateCondition>;
+  /** Column `product`. */
+  product?: InputMaybe<StringCondition>;
+  /** Column `quantity`. */
+  quantity?: InputMaybe<LongCondition>;
+  /** Column `region`. */
+  region?: InputMaybe<StringCondition>;
+  /** Column `transaction_id`. */
+  transaction_id?: InputMaybe<LongCondition>;
+  /** Column `unit_price`. */
+  unit_price?: InputMaybe<FloatCondition>;
+};
 
 /** How often a stream runs (the `type` of advancedScheduleJson). */
 export type ScheduleType =
@@ -295,6 +1060,30 @@ export type StreamTransportInput = {
   version?: Scalars['String']['input'];
 };
 
+/** Conditions on a STRING column; several are ANDed. */
+export type StringCondition = {
+  /** eq, neq, in, notIn and the text operators of this condition ignore case (STRING). */
+  caseInsensitive?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Text contains this (STRING; `%` and `_` are plain characters). */
+  contains?: InputMaybe<Scalars['String']['input']>;
+  /** Text ends with this (STRING). */
+  endsWith?: InputMaybe<Scalars['String']['input']>;
+  /** Equal to (null is not a value: use isNull). */
+  eq?: InputMaybe<Scalars['String']['input']>;
+  /** One of these values (at most 1000; an empty list matches nothing). */
+  in?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** true: the column is null; false: it is not. */
+  isNull?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Not equal to; rows where the column is null never match (use isNull). */
+  neq?: InputMaybe<Scalars['String']['input']>;
+  /** Text does not contain this (STRING; nulls never match). */
+  notContains?: InputMaybe<Scalars['String']['input']>;
+  /** None of these values (at most 1000); nulls never match. */
+  notIn?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Text starts with this (STRING). */
+  startsWith?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** How a stream run changes its dataset. */
 export type UpdateMethod =
   /** Rows are added to the existing data. */
@@ -336,6 +1125,144 @@ export type UploadMode =
   | 'REPLACE'
   /** Replaces rows with the same key (the dataset's key columns). */
   | 'UPSERT';
+
+/** Conditions on a metric per column. */
+export type WebsiteSessionsAveragesHaving = {
+  /** Of `duration_seconds`. */
+  duration_seconds?: InputMaybe<FloatCondition>;
+  /** Of `pages`. */
+  pages?: InputMaybe<FloatCondition>;
+};
+
+/** A column of the WebsiteSessions dataset (b7e6d5c4-b3a2-4918-8f7e-6d5c4b3a2918). */
+export type WebsiteSessionsColumn =
+  /** `duration_seconds` (DOUBLE). */
+  | 'duration_seconds'
+  /** `pages` (LONG). */
+  | 'pages'
+  /** `session_id` (STRING). */
+  | 'session_id'
+  /** `source` (STRING). */
+  | 'source'
+  /** `started_at` (DATETIME). */
+  | 'started_at';
+
+/** Conditions on a metric per column. */
+export type WebsiteSessionsCountsHaving = {
+  /** Of `duration_seconds`. */
+  duration_seconds?: InputMaybe<FloatCondition>;
+  /** Of `pages`. */
+  pages?: InputMaybe<FloatCondition>;
+  /** Of `session_id`. */
+  session_id?: InputMaybe<FloatCondition>;
+  /** Of `source`. */
+  source?: InputMaybe<FloatCondition>;
+  /** Of `started_at`. */
+  started_at?: InputMaybe<FloatCondition>;
+};
+
+/** A DATE or DATETIME column. */
+export type WebsiteSessionsDateColumn =
+  /** `started_at`. */
+  | 'started_at';
+
+/** Group a date column by a calendar period. */
+export type WebsiteSessionsDateGrain = {
+  /** The column. */
+  column: WebsiteSessionsDateColumn;
+  /** The period. */
+  grain: DateUnit;
+};
+
+/** Order groups by a key (`key`) or a metric (`metric`, with `column` unless COUNT of rows). */
+export type WebsiteSessionsGroupOrder = {
+  /** The metric’s column. */
+  column?: InputMaybe<WebsiteSessionsColumn>;
+  /** Direction (default ASC). */
+  direction?: InputMaybe<RowDirection>;
+  /** A group key. */
+  key?: InputMaybe<WebsiteSessionsColumn>;
+  /** A metric’s function. */
+  metric?: InputMaybe<AggregateFunction>;
+  /** Where nulls go. */
+  nulls?: InputMaybe<NullsOrder>;
+};
+
+/** Which groups are kept, by metric, combined with and, or, not. */
+export type WebsiteSessionsHaving = {
+  /** All of these match. */
+  and?: InputMaybe<Array<WebsiteSessionsHaving>>;
+  /** avg per column. */
+  avg?: InputMaybe<WebsiteSessionsAveragesHaving>;
+  /** Rows in the group. */
+  count?: InputMaybe<FloatCondition>;
+  /** countDistinct per column. */
+  countDistinct?: InputMaybe<WebsiteSessionsCountsHaving>;
+  /** max per column. */
+  max?: InputMaybe<WebsiteSessionsMaximumsHaving>;
+  /** min per column. */
+  min?: InputMaybe<WebsiteSessionsMinimumsHaving>;
+  /** This does not match. */
+  not?: InputMaybe<WebsiteSessionsHaving>;
+  /** At least one of these matches. */
+  or?: InputMaybe<Array<WebsiteSessionsHaving>>;
+  /** sum per column. */
+  sum?: InputMaybe<WebsiteSessionsSumsHaving>;
+};
+
+/** Conditions on a metric per column. */
+export type WebsiteSessionsMaximumsHaving = {
+  /** Of `duration_seconds`. */
+  duration_seconds?: InputMaybe<FloatCondition>;
+  /** Of `pages`. */
+  pages?: InputMaybe<FloatCondition>;
+};
+
+/** Conditions on a metric per column. */
+export type WebsiteSessionsMinimumsHaving = {
+  /** Of `duration_seconds`. */
+  duration_seconds?: InputMaybe<FloatCondition>;
+  /** Of `pages`. */
+  pages?: InputMaybe<FloatCondition>;
+};
+
+/** One sort key; ties are broken by the remaining columns. */
+export type WebsiteSessionsOrderBy = {
+  /** The column. */
+  column: WebsiteSessionsColumn;
+  /** Direction (default ASC). */
+  direction?: InputMaybe<RowDirection>;
+  /** Where nulls go. */
+  nulls?: InputMaybe<NullsOrder>;
+};
+
+/** Conditions on a metric per column. */
+export type WebsiteSessionsSumsHaving = {
+  /** Of `duration_seconds`. */
+  duration_seconds?: InputMaybe<FloatCondition>;
+  /** Of `pages`. */
+  pages?: InputMaybe<FloatCondition>;
+};
+
+/** A filter on the WebsiteSessions dataset (b7e6d5c4-b3a2-4918-8f7e-6d5c4b3a2918): conditions per column, combined with and, or, not (the fields of one object are ANDed). */
+export type WebsiteSessionsWhere = {
+  /** All of these match. */
+  and?: InputMaybe<Array<WebsiteSessionsWhere>>;
+  /** Column `duration_seconds`. */
+  duration_seconds?: InputMaybe<FloatCondition>;
+  /** This does not match. */
+  not?: InputMaybe<WebsiteSessionsWhere>;
+  /** At least one of these matches. */
+  or?: InputMaybe<Array<WebsiteSessionsWhere>>;
+  /** Column `pages`. */
+  pages?: InputMaybe<LongCondition>;
+  /** Column `session_id`. */
+  session_id?: InputMaybe<StringCondition>;
+  /** Column `source`. */
+  source?: InputMaybe<StringCondition>;
+  /** Column `started_at`. */
+  started_at?: InputMaybe<DateTimeCondition>;
+};
 
 export type AccessListFragment = { totalUserCount: number | null, totalGroupCount: number | null, entries: Array<{ principalId: string, type: PrincipalType | null, name: string | null, accessLevel: AccessLevel | null }> };
 
@@ -448,6 +1375,60 @@ export type RemoveTagsMutationVariables = Exact<{
 
 export type RemoveTagsMutation = { removeDatasetTags: { datasetId: string, dataset: { tags: Array<string> } | null } };
 
+export type OrdersPageQueryVariables = Exact<{
+  datasetId: Scalars['ID']['input'];
+  where?: InputMaybe<RowFilter>;
+  orderBy?: InputMaybe<Array<RowOrder> | RowOrder>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  clock?: InputMaybe<RowClock>;
+}>;
+
+
+export type OrdersPageQuery = { dataset: { rows: { totalCount: number, nodes: Array<Record<string, unknown>>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+
+export type MonthlyAggregateQueryVariables = Exact<{
+  datasetId: Scalars['ID']['input'];
+  groupBy?: InputMaybe<Array<Scalars['String']['input']> | Scalars['String']['input']>;
+  dateGrain?: InputMaybe<DateGrainInput>;
+  metrics: Array<MetricInput> | MetricInput;
+  where?: InputMaybe<RowFilter>;
+  having?: InputMaybe<HavingFilter>;
+  orderBy?: InputMaybe<Array<AggregateOrder> | AggregateOrder>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type MonthlyAggregateQuery = { dataset: { aggregate: { nodes: Array<{ keys: Record<string, unknown>, metrics: Array<unknown | null>, values: Record<string, unknown> }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+
+export type DistinctValuesQueryVariables = Exact<{
+  datasetId: Scalars['ID']['input'];
+  column: Scalars['String']['input'];
+  where?: InputMaybe<RowFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type DistinctValuesQuery = { dataset: { distinct: { nodes: Array<{ value: unknown | null, count: number }> } } | null };
+
+export type TypedSalesQueryVariables = Exact<{
+  where?: InputMaybe<SalesTransactionsWhere>;
+  orderBy?: InputMaybe<Array<SalesTransactionsOrderBy> | SalesTransactionsOrderBy>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type TypedSalesQuery = { salesTransactions: { totalCount: number, nodes: Array<{ transaction_id: number | null, region: string | null, product: string | null, quantity: number | null, unit_price: number | null, discount: number | null, order_date: string | null, created_at: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type TypedSalesByMonthQueryVariables = Exact<{
+  where?: InputMaybe<SalesTransactionsWhere>;
+  having?: InputMaybe<SalesTransactionsHaving>;
+}>;
+
+
+export type TypedSalesByMonthQuery = { salesTransactionsAggregate: { nodes: Array<{ count: number | null, keys: { region: string | null, order_date: string | null }, sum: { quantity: number | null }, avg: { unit_price: number | null } }> } };
+
 export type ExecutionSummaryFragment = { executionId: number, currentState: ExecutionState | null, currentStateName: string | null, runType: string | null, startedAt: string | null, endedAt: string | null, rowsInserted: number | null };
 
 export type CreateStreamMutationVariables = Exact<{
@@ -487,6 +1468,11 @@ export const UpdatePropertiesDocument = {"kind":"Document","definitions":[{"kind
 export const SetTagsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetTags"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"datasetId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tags"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setDatasetTags"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"datasetId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"datasetId"}}},{"kind":"Argument","name":{"kind":"Name","value":"tags"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tags"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"datasetId"}},{"kind":"Field","name":{"kind":"Name","value":"dataset"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tags"}}]}}]}}]}}]} as unknown as DocumentNode<SetTagsMutation, SetTagsMutationVariables>;
 export const AddTagsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AddTags"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"datasetId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tags"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"addDatasetTags"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"datasetId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"datasetId"}}},{"kind":"Argument","name":{"kind":"Name","value":"tags"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tags"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"datasetId"}},{"kind":"Field","name":{"kind":"Name","value":"dataset"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tags"}}]}}]}}]}}]} as unknown as DocumentNode<AddTagsMutation, AddTagsMutationVariables>;
 export const RemoveTagsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RemoveTags"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"datasetId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tags"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"removeDatasetTags"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"datasetId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"datasetId"}}},{"kind":"Argument","name":{"kind":"Name","value":"tags"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tags"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"datasetId"}},{"kind":"Field","name":{"kind":"Name","value":"dataset"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tags"}}]}}]}}]}}]} as unknown as DocumentNode<RemoveTagsMutation, RemoveTagsMutationVariables>;
+export const OrdersPageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"OrdersPage"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"datasetId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"where"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"RowFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RowOrder"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"clock"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"RowClock"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dataset"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"datasetId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rows"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"where"},"value":{"kind":"Variable","name":{"kind":"Name","value":"where"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"clock"},"value":{"kind":"Variable","name":{"kind":"Name","value":"clock"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<OrdersPageQuery, OrdersPageQueryVariables>;
+export const MonthlyAggregateDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MonthlyAggregate"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"datasetId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"groupBy"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"dateGrain"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"DateGrainInput"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"metrics"}},"type":{"kind":"NonNullType","type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"MetricInput"}}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"where"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"RowFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"having"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"HavingFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AggregateOrder"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dataset"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"datasetId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"aggregate"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"groupBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"groupBy"}}},{"kind":"Argument","name":{"kind":"Name","value":"dateGrain"},"value":{"kind":"Variable","name":{"kind":"Name","value":"dateGrain"}}},{"kind":"Argument","name":{"kind":"Name","value":"metrics"},"value":{"kind":"Variable","name":{"kind":"Name","value":"metrics"}}},{"kind":"Argument","name":{"kind":"Name","value":"where"},"value":{"kind":"Variable","name":{"kind":"Name","value":"where"}}},{"kind":"Argument","name":{"kind":"Name","value":"having"},"value":{"kind":"Variable","name":{"kind":"Name","value":"having"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"keys"}},{"kind":"Field","name":{"kind":"Name","value":"metrics"}},{"kind":"Field","name":{"kind":"Name","value":"values"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<MonthlyAggregateQuery, MonthlyAggregateQueryVariables>;
+export const DistinctValuesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"DistinctValues"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"datasetId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"column"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"where"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"RowFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dataset"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"datasetId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"distinct"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"column"},"value":{"kind":"Variable","name":{"kind":"Name","value":"column"}}},{"kind":"Argument","name":{"kind":"Name","value":"where"},"value":{"kind":"Variable","name":{"kind":"Name","value":"where"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]}}]}}]} as unknown as DocumentNode<DistinctValuesQuery, DistinctValuesQueryVariables>;
+export const TypedSalesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TypedSales"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"where"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SalesTransactionsWhere"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"ListType","type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SalesTransactionsOrderBy"}}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"salesTransactions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"where"},"value":{"kind":"Variable","name":{"kind":"Name","value":"where"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"transaction_id"}},{"kind":"Field","name":{"kind":"Name","value":"region"}},{"kind":"Field","name":{"kind":"Name","value":"product"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unit_price"}},{"kind":"Field","name":{"kind":"Name","value":"discount"}},{"kind":"Field","name":{"kind":"Name","value":"order_date"}},{"kind":"Field","name":{"kind":"Name","value":"created_at"}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<TypedSalesQuery, TypedSalesQueryVariables>;
+export const TypedSalesByMonthDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TypedSalesByMonth"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"where"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SalesTransactionsWhere"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"having"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"SalesTransactionsHaving"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"salesTransactionsAggregate"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"groupBy"},"value":{"kind":"ListValue","values":[{"kind":"EnumValue","value":"region"}]}},{"kind":"Argument","name":{"kind":"Name","value":"dateGrain"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"column"},"value":{"kind":"EnumValue","value":"order_date"}},{"kind":"ObjectField","name":{"kind":"Name","value":"grain"},"value":{"kind":"EnumValue","value":"MONTH"}}]}},{"kind":"Argument","name":{"kind":"Name","value":"where"},"value":{"kind":"Variable","name":{"kind":"Name","value":"where"}}},{"kind":"Argument","name":{"kind":"Name","value":"having"},"value":{"kind":"Variable","name":{"kind":"Name","value":"having"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"keys"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"region"}},{"kind":"Field","name":{"kind":"Name","value":"order_date"}}]}},{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"sum"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quantity"}}]}},{"kind":"Field","name":{"kind":"Name","value":"avg"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unit_price"}}]}}]}}]}}]}}]} as unknown as DocumentNode<TypedSalesByMonthQuery, TypedSalesByMonthQueryVariables>;
 export const CreateStreamDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateStream"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateStreamInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createStream"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"streamId"}},{"kind":"Field","name":{"kind":"Name","value":"datasetId"}},{"kind":"Field","name":{"kind":"Name","value":"stream"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"domoId"}},{"kind":"Field","name":{"kind":"Name","value":"updateMethod"}},{"kind":"Field","name":{"kind":"Name","value":"schedule"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"advancedScheduleJson"}},{"kind":"Field","name":{"kind":"Name","value":"state"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CreateStreamMutation, CreateStreamMutationVariables>;
 export const ExecuteStreamDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ExecuteStream"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"streamId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"executeStream"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"streamId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"streamId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"streamId"}},{"kind":"Field","name":{"kind":"Name","value":"executionId"}},{"kind":"Field","name":{"kind":"Name","value":"execution"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ExecutionSummary"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ExecutionSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Execution"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"executionId"}},{"kind":"Field","name":{"kind":"Name","value":"currentState"}},{"kind":"Field","name":{"kind":"Name","value":"currentStateName"}},{"kind":"Field","name":{"kind":"Name","value":"runType"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"endedAt"}},{"kind":"Field","name":{"kind":"Name","value":"rowsInserted"}}]}}]} as unknown as DocumentNode<ExecuteStreamMutation, ExecuteStreamMutationVariables>;
 export const StreamStatusDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"StreamStatus"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stream"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"domoId"}},{"kind":"Field","name":{"kind":"Name","value":"currentExecutionState"}},{"kind":"Field","name":{"kind":"Name","value":"currentExecution"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ExecutionSummary"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lastExecution"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"ExecutionSummary"}}]}},{"kind":"Field","name":{"kind":"Name","value":"dataSource"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"domoId"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ExecutionSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Execution"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"executionId"}},{"kind":"Field","name":{"kind":"Name","value":"currentState"}},{"kind":"Field","name":{"kind":"Name","value":"currentStateName"}},{"kind":"Field","name":{"kind":"Name","value":"runType"}},{"kind":"Field","name":{"kind":"Name","value":"startedAt"}},{"kind":"Field","name":{"kind":"Name","value":"endedAt"}},{"kind":"Field","name":{"kind":"Name","value":"rowsInserted"}}]}}]} as unknown as DocumentNode<StreamStatusQuery, StreamStatusQueryVariables>;

@@ -225,7 +225,8 @@ describe('npm start (src/main.ts)', () => {
     });
     const text = output(child);
     await expect
-      .poll(() => text.stdout, { timeout: 20_000 })
+      // Starting tsx, DuckDB and the sandbox takes seconds, and much longer on a busy machine.
+      .poll(() => text.stdout, { timeout: 60_000 })
       .toMatch(/open http:\/\/127\.0\.0\.1:\d+\/graphql/);
     const url = text.stdout.match(/open (http:\/\/127\.0\.0\.1:\d+\/graphql)/)![1]!;
 
@@ -247,5 +248,5 @@ describe('npm start (src/main.ts)', () => {
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
-  });
+  }, 90_000);
 });

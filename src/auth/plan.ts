@@ -13,6 +13,7 @@ import {
   type SelectionSetNode,
   valueFromASTUntyped,
 } from 'graphql';
+import { domoExtensions } from '../graph/field-extensions.ts';
 import { isDatasetId } from './scopes.ts';
 
 export type TargetKind = 'dataset' | 'stream' | 'node';
@@ -152,6 +153,9 @@ export function planOperation(
       if (selection.kind === Kind.FIELD) {
         const field = type.getFields?.()[selection.name.value];
         if (!field) continue;
+        // A typed root of a pinned dataset names its dataset in the schema, not in an argument.
+        const pinned = domoExtensions(field).domoDatasetId;
+        if (pinned) plan.datasetIds.add(pinned.toLowerCase());
         for (const argument of selection.arguments ?? []) {
           // Untyped: IDs arrive as strings or ints, variables already coerced by graphql.
           const value = valueFromASTUntyped(argument.value, variables ?? undefined);

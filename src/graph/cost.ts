@@ -32,6 +32,7 @@ import type {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { MAX_IDS_PER_REQUEST } from './builder.ts';
+import { domoExtensions, ROWS_FIELD_COST } from './field-extensions.ts';
 import { tooComplex } from './limits.ts';
 
 export interface FieldCost {
@@ -78,6 +79,10 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   'Dataset.columns': { calls: 1 },
   'Dataset.schema': { calls: 1 },
   'Dataset.query': { calls: 1 },
+  // Row fields: the schema read, the page, and the COUNT when totalCount is asked (src/graph/types/rows).
+  'Dataset.rows': ROWS_FIELD_COST,
+  'Dataset.aggregate': ROWS_FIELD_COST,
+  'Dataset.distinct': { calls: 2 },
   'Dataset.indexStatus': { calls: 1 },
   'Dataset.dataVersions': { calls: 1 },
   'Dataset.partitionTags': { calls: 1 },
@@ -135,8 +140,8 @@ function shape(type: unknown): { named: string; list: boolean } {
   return { named: text.replace(/[[\]!]/g, ''), list: text.startsWith('[') };
 }
 
-function costOf(typeName: string, field: string, returns: string): FieldCost {
-  const listed = FIELD_COSTS[`${typeName}.${field}`];
+function costOf(typeName: string, field: string, returns: string, definition: unknown): FieldCost {
+  const listed = FIELD_COSTS[`${typeName}.${field}`] ?? domoExtensions(definition).domoCost;
   if (listed) return listed;
   if (typeName === 'Mutation') return MUTATION_COST;
   // An edge's node is in the page its connection fetched.
@@ -219,7 +224,7 @@ export function estimateCalls(
       const definition = fieldsOf(schema, typeName)[name];
       if (!definition) continue;
       const { named, list } = shape(definition.type);
-      const cost = costOf(typeName, name, named);
+      const cost = costOf(typeName, name, named, definition);
       const pageArg = definition.args.some((a) => a.name === 'first');
       const pageSize = pageArg
         ? Math.min(

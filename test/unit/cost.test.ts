@@ -20,6 +20,12 @@ function estimate(source: string, variables: Record<string, unknown> = {}, maxPa
 }
 
 describe('estimateCalls', () => {
+  it('counts the row fields: the schema read, the page and the count (src/graph/types/rows)', () => {
+    expect(estimate(`{ dataset(id: "${ID}") { rows(first: 5) { totalCount nodes } } }`)).toBe(4);
+    expect(estimate(`{ dataset(id: "${ID}") { aggregate { nodes { __typename } } } }`)).toBe(4);
+    expect(estimate(`{ dataset(id: "${ID}") { distinct(column: "region") { nodes { value } } } }`)).toBe(3);
+  });
+
   it('counts one call per plain field and nothing for what a payload carries', () => {
     expect(estimate(`{ sql(datasetId: "${ID}", sql: "SELECT 1") { rows } }`)).toBe(1);
     expect(estimate(`{ dataset(id: "${ID}") { name owner { name } tags } }`)).toBe(1);

@@ -1,4 +1,5 @@
 /** `Query.<name>Aggregate` of a typed root: typed keys, metrics per column, having and ordering. */
+
 import type {
   GraphQLEnumType,
   GraphQLFieldConfig,
@@ -15,6 +16,7 @@ import { compileAggregate, type MetricFn } from '../../../rows/compile.ts';
 import type { FilterNode } from '../../../rows/filter.ts';
 import { isNumeric, isTemporal, type RowColumn } from '../../../rows/values.ts';
 import type { GraphContext } from '../../context.ts';
+import { ROWS_FIELD_COST, rootFieldExtensions } from '../../field-extensions.ts';
 import type { Realm } from './realm.ts';
 import {
   type ClockArg,
@@ -230,6 +232,7 @@ export function aggregateRoot(kit: AggregateKit): GraphQLFieldConfigMap<unknown,
     [`${dataset.name}Aggregate`]: {
       type: nn(GroupConnection),
       description: `Groups of rows of ${where} with the metrics the selection asks for (count, countDistinct, sum, avg, min, max). Without groupBy or dateGrain, one group holds every row.`,
+      extensions: rootFieldExtensions(dataset.datasetId, ROWS_FIELD_COST),
       args: {
         groupBy: { type: list(Column), description: 'Columns whose values make the groups.' },
         ...(DateGrain

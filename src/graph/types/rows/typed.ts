@@ -6,6 +6,7 @@
  * schema (`buildTypedSchema`), which stays as it is. Requests still check against the live schema:
  * a column removed in Domo makes its field an error (the rest of the row answers), never a crash.
  */
+
 import type {
   GraphQLFieldConfigMap,
   GraphQLInputObjectType,
@@ -17,6 +18,7 @@ import { typedFilter } from '../../../rows/filter.ts';
 import { isNumeric, type RowColumn } from '../../../rows/values.ts';
 import type { GraphContext } from '../../context.ts';
 import { ClientError } from '../../errors.ts';
+import { ROWS_FIELD_COST, rootFieldExtensions } from '../../field-extensions.ts';
 import { rowsConnection } from './dataset-rows.ts';
 import { fieldNames, typeName } from './names.ts';
 import { realmOf } from './realm.ts';
@@ -179,6 +181,9 @@ function typedRoot(base: GraphQLSchema, dataset: TypedDataset): GraphQLFieldConf
     [dataset.name]: {
       type: nn(RowConnection),
       description: `Rows of ${where}, typed, filtered, ordered and paged without SQL.`,
+      // Read by the scope plugin (the dataset allow-list) and the cost estimate, which know the
+      // static schema's fields by name but these only from here (src/graph/field-extensions.ts).
+      extensions: rootFieldExtensions(dataset.datasetId, ROWS_FIELD_COST),
       args: {
         where: { type: Where, description: 'Which rows.' },
         orderBy: { type: list(OrderBy), description: 'Sort keys, in order.' },

@@ -79,7 +79,7 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   'Dataset.columns': { calls: 1 },
   'Dataset.schema': { calls: 1 },
   'Dataset.query': { calls: 1 },
-  // Row fields: the schema read, the page, and the COUNT when totalCount is asked (src/graph/types/rows).
+  // Row fields: the schema read and the page; their totalCount adds a COUNT (src/graph/types/rows).
   'Dataset.rows': ROWS_FIELD_COST,
   'Dataset.aggregate': ROWS_FIELD_COST,
   'Dataset.distinct': { calls: 2 },

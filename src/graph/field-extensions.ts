@@ -14,10 +14,13 @@ export interface DomoFieldExtensions {
 }
 
 /**
- * A row field's calls: the dataset's schema (shared with `columns`), the page, and the COUNT when
- * `totalCount` is asked.
+ * A row field's calls: the dataset's schema (shared with `columns`) and the page; `totalCount`
+ * adds its COUNT (COUNT_COST) only when it is asked.
  */
-export const ROWS_FIELD_COST: FieldCost = { calls: 3 };
+export const ROWS_FIELD_COST: FieldCost = { calls: 2 };
+
+/** A connection's `totalCount` that runs a COUNT statement of its own. */
+export const COUNT_COST: FieldCost = { calls: 1 };
 
 export function rootFieldExtensions(
   datasetId: string,

@@ -12,11 +12,29 @@
 /** TO_DAYS(d): days since year 0, as MySQL counts them (MySQL's docs: TO_DAYS('1995-05-01') = 728779). */
 const TO_DAYS = "CAST(CAST(d AS DATE) - DATE '1995-05-01' AS BIGINT) + 728779";
 
-/** The macros, by name, with their SQL. The SQL translator's function allow-list can read the names. */
-export const MYSQL_MACROS: ReadonlyArray<{ name: string; params: string; body: string; doc: string }> = [
-  { name: 'to_days', params: 'd', body: TO_DAYS, doc: 'TO_DAYS(date): day number since year 0.' },
+/**
+ * The macros, by name, with their SQL, and the MySQL function each stands for. They carry a `mysql_`
+ * prefix and the SQL translator (sql.ts) renames the MySQL call to them: DuckDB has functions of
+ * the same names (`to_days(1)` is what its parser makes of `INTERVAL 1 DAY`), which a macro named
+ * `to_days` would replace for every query.
+ */
+export const MYSQL_MACROS: ReadonlyArray<{
+  mysql: string;
+  name: string;
+  params: string;
+  body: string;
+  doc: string;
+}> = [
   {
-    name: 'from_days',
+    mysql: 'TO_DAYS',
+    name: 'mysql_to_days',
+    params: 'd',
+    body: TO_DAYS,
+    doc: 'TO_DAYS(date): day number since year 0.',
+  },
+  {
+    mysql: 'FROM_DAYS',
+    name: 'mysql_from_days',
     params: 'n',
     body: "DATE '1995-05-01' + CAST(n - 728779 AS INTEGER)",
     doc: 'FROM_DAYS(n): the date of a day number.',
@@ -24,6 +42,11 @@ export const MYSQL_MACROS: ReadonlyArray<{ name: string; params: string; body: s
 ];
 
 export const MYSQL_MACRO_NAMES: readonly string[] = MYSQL_MACROS.map((m) => m.name);
+
+/** MySQL function name (upper case) → the sandbox macro that implements it. */
+export const MYSQL_FUNCTION_RENAMES: ReadonlyMap<string, string> = new Map(
+  MYSQL_MACROS.map((m) => [m.mysql, m.name]),
+);
 
 /** Runs the statements that define the macros (`CREATE OR REPLACE`: a persistent store keeps them). */
 export async function defineMysqlFunctions(run: (sql: string) => Promise<unknown>): Promise<void> {

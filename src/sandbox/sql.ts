@@ -10,6 +10,7 @@
  * and DuckDB itself has file access and extensions off (lockdown.ts).
  */
 import { badRequest } from './errors.ts';
+import { MYSQL_FUNCTION_RENAMES } from './mysql-functions.ts';
 import { identKey, type Token, tokenize } from './sql-tokens.ts';
 
 export { tokenize };
@@ -194,9 +195,17 @@ export function toDuckDbSql(
       if (after?.text === '(') throw badRequest(`function ${identKey(t)} is not available`);
     }
     lastWord = t.kind === 'word' ? upper : '';
-    out.push(t.text);
+    out.push(t.kind === 'word' ? mysqlFunction(tokens, k, upper) : t.text);
   }
   return out.join('').replace(/;\s*$/, '');
+}
+
+/** A MySQL function the sandbox implements as a macro (`TO_DAYS(` → `mysql_to_days(`), else the word. */
+function mysqlFunction(tokens: Token[], k: number, upper: string): string {
+  const macro = MYSQL_FUNCTION_RENAMES.get(upper);
+  if (!macro) return tokens[k]!.text;
+  const after = tokens.slice(k + 1, k + 50).find((x) => x.kind !== 'space' && x.kind !== 'comment');
+  return after?.text === '(' ? macro : tokens[k]!.text;
 }
 
 /** Whether the `(` at `k`, where a table is expected, opens a parenthesised table (not a subquery). */

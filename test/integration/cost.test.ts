@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { type OperationDefinitionNode, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleQuery } from '../../src/example.ts';
+import { DEMO_TYPED_DATASETS, exampleQuery } from '../../src/example.ts';
 import { estimateCalls } from '../../src/graph/cost.ts';
 import { schema } from '../../src/graph/schema.ts';
 import { DEMO_DATASETS } from '../../src/sandbox/seed.ts';
@@ -19,6 +19,8 @@ beforeAll(async () => {
   stack = await startStack({
     serverCredentials: { kind: 'developer', token: SANDBOX_TOKEN },
     sandbox: { executionSettleMs: 0 },
+    // README's typed-root examples need the demo typed roots, as `npm start` serves them.
+    typed: { datasets: DEMO_TYPED_DATASETS },
     // Every operation here runs, whatever its estimate: what is compared is the estimate and the calls.
     maxCallsPerRequest: 100_000,
   });
@@ -31,7 +33,7 @@ function estimate(query: string, variables: Record<string, unknown> = {}): numbe
   const operation = document.definitions.find(
     (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
   )!;
-  return estimateCalls(schema, document, operation, variables, { maxPageSize: 50 });
+  return estimateCalls(stack.typed?.current() ?? schema, document, operation, variables, { maxPageSize: 50 });
 }
 
 const readmeQueries = [...readFileSync('README.md', 'utf8').matchAll(/```graphql\n([\s\S]*?)```/g)]

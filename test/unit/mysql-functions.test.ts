@@ -18,15 +18,15 @@ afterAll(() => db.closeSync());
 describe('MySQL macros', () => {
   it('TO_DAYS and FROM_DAYS count days as MySQL does', async () => {
     // MySQL's documentation: TO_DAYS(950501) = 728779, FROM_DAYS(730669) = '2000-07-03'.
-    expect(await one("SELECT to_days(DATE '1995-05-01')")).toBe('728779');
-    expect(await one('SELECT from_days(730669)')).toBe('2000-07-03');
-    expect(await one("SELECT to_days(TIMESTAMP '2023-01-01 23:59:59')")).toBe('738886');
-    expect(await one("SELECT from_days(to_days('2024-02-29'))")).toBe('2024-02-29');
+    expect(await one("SELECT mysql_to_days(DATE '1995-05-01')")).toBe('728779');
+    expect(await one('SELECT mysql_from_days(730669)')).toBe('2000-07-03');
+    expect(await one("SELECT mysql_to_days(TIMESTAMP '2023-01-01 23:59:59')")).toBe('738886');
+    expect(await one("SELECT mysql_from_days(mysql_to_days('2024-02-29'))")).toBe('2024-02-29');
   });
 
   it('the week key the compiler emits is the Sunday of the week', async () => {
     const weekStart = (d: string) =>
-      one(`SELECT from_days(to_days(DATE '${d}') - mod(to_days(DATE '${d}') + 6, 7))`);
+      one(`SELECT mysql_from_days(mysql_to_days(DATE '${d}') - mod(mysql_to_days(DATE '${d}') + 6, 7))`);
     expect(await weekStart('2023-01-01')).toBe('2023-01-01'); // a Sunday
     expect(await weekStart('2023-01-07')).toBe('2023-01-01'); // Saturday
     expect(await weekStart('2023-01-08')).toBe('2023-01-08');

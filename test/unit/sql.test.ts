@@ -10,6 +10,16 @@ const refused = (text: string, message: RegExp) => {
 };
 
 describe('toDuckDbSql: translation', () => {
+  it('calls the MySQL macros for TO_DAYS and FROM_DAYS, leaving DuckDB own names and columns alone', () => {
+    expect(sql('SELECT TO_DAYS(d), from_days (n) FROM t')).toBe(
+      `SELECT mysql_to_days(d), mysql_from_days (n) FROM ${T}`,
+    );
+    // A column named to_days is not a call; INTERVAL 1 DAY is DuckDB's to_days, untouched.
+    expect(sql('SELECT to_days, d + INTERVAL 1 DAY FROM t')).toBe(
+      `SELECT to_days, d + INTERVAL 1 DAY FROM ${T}`,
+    );
+  });
+
   it('turns backtick identifiers into double-quoted ones', () => {
     expect(sql('SELECT `region`, `unit price` FROM `table` GROUP BY `region`')).toBe(
       'SELECT "region", "unit price" FROM "ds_x" GROUP BY "region"',

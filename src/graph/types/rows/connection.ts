@@ -1,5 +1,7 @@
 /** Connection types of row queries: edges, nodes, Relay's PageInfo and a totalCount asked separately. */
+
 import { builder } from '../../builder.ts';
+import { COUNT_COST } from '../../field-extensions.ts';
 import type { Connection } from './run.ts';
 
 /** Connection and edge types named `<name>Connection` / `<name>Edge` over a node output type. */
@@ -47,6 +49,8 @@ export function connectionType<T>(
               type: 'Long',
               description:
                 'Matches in all, through a COUNT statement of its own that runs only when this field is asked.',
+              // Its COUNT is an upstream call of its own (the call estimate, src/graph/cost.ts).
+              extensions: { domoCost: COUNT_COST },
               resolve: (c) => (c.totalCount ? c.totalCount() : 0),
             }),
           }

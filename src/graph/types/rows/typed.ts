@@ -18,7 +18,7 @@ import { typedFilter } from '../../../rows/filter.ts';
 import { isNumeric, type RowColumn } from '../../../rows/values.ts';
 import type { GraphContext } from '../../context.ts';
 import { ClientError } from '../../errors.ts';
-import { ROWS_FIELD_COST, rootFieldExtensions } from '../../field-extensions.ts';
+import { COUNT_COST, ROWS_FIELD_COST, rootFieldExtensions } from '../../field-extensions.ts';
 import { rowsConnection } from './dataset-rows.ts';
 import { fieldNames, typeName } from './names.ts';
 import { realmOf } from './realm.ts';
@@ -163,6 +163,7 @@ function typedRoot(base: GraphQLSchema, dataset: TypedDataset): GraphQLFieldConf
       totalCount: {
         type: nn(long),
         description: 'Matches in all (a COUNT statement of its own, run only when asked).',
+        extensions: { domoCost: COUNT_COST },
         resolve: (c: Connection<unknown>) => (c.totalCount ? c.totalCount() : 0),
       },
     },

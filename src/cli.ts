@@ -6,57 +6,23 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { request } from 'undici';
+import { CliError, cliArg, exitMessage, parseCommandLine, UsageError } from './cli/errors.ts';
 import { human, progressBar } from './cli/progress.ts';
 import { COMMANDS, type Command, cliVersion, helpUsage, mainUsage, uploadUsage } from './cli/usage.ts';
 import { loadConfig } from './config.ts';
 import { createDomoClient } from './domo/client.ts';
-import { DomoError } from './domo/errors.ts';
 import { DomoHttp } from './domo/http.ts';
-import { failureKindOf, uploadFailureKind } from './errors/classify.ts';
-import { failure } from './errors/codes.ts';
 import { redactText, registerSecret } from './errors/redact.ts';
 import {
   commitMessage,
   DEFAULT_PART_SIZE,
   dataTag,
   partSizeBytes,
-  UploadArgumentError,
-  UploadError,
   uploadCsv,
   uploadMode,
   uploadPolicy,
 } from './upload/index.ts';
-
-class CliError extends Error {
-  /** The gateway's error code, when the gateway refused. */
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** A mistake in the command line itself: exit status 2 and a pointer to the command's help. */
-class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly command?: Command,
-  ) {
-    super(message);
-  }
-}
-
-function cliArg<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof UploadArgumentError) throw new UsageError(error.message, 'upload');
-    throw error;
-  }
-}
 
 async function upload(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommandLine('upload', {
@@ -232,18 +198,6 @@ async function upload(argv: string[]): Promise<void> {
   );
 }
 
-/** parseArgs, its own errors (an unknown option, a missing value) turned into usage errors. */
-function parseCommandLine<T extends ParseArgsConfig>(command: Command, config: T) {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      throw new UsageError((error as Error).message, command);
-    }
-    throw error;
-  }
-}
-
 /** The gateway URL --gateway defaults to, from this environment's PORT (its default when unreadable). */
 function defaultGateway(): string {
   let port = 4000;
@@ -283,20 +237,6 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   throw new UsageError(`unknown command ${command}`);
-}
-
-/** The exit message: the error's own words, its code from the one table (or the gateway's), redacted. */
-function exitMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code =
-    error instanceof CliError
-      ? error.code
-      : error instanceof UploadError
-        ? failure(uploadFailureKind(error)).code
-        : error instanceof DomoError
-          ? failure(failureKindOf(error)).code
-          : undefined;
-  return redactText(code ? `${message} [${code}]` : message);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -65,7 +65,8 @@ export function formatProgress(state: ProgressState, total: number, elapsedSecon
 export function progressBar(total: number, stream: NodeJS.WriteStream = process.stderr) {
   const started = performance.now();
   const tty = stream.isTTY;
-  let last = 0;
+  // The first update always prints, so even a short upload shows its start and its ETA.
+  let last = Number.NEGATIVE_INFINITY;
   let phase: ProgressPhase = 'sending';
   return {
     /** A phase change is always written, so a log shows when the commit began. */

@@ -74,9 +74,9 @@ async function upload(argv: string[]): Promise<void> {
   if (values.direct) {
     // --token is the credential for --direct as much as DOMO_DEVELOPER_TOKEN is.
     if (!config.domoBaseUrl || !(values.token || config.serverCredentials)) {
-      throw new UsageError(
+      // A missing setting, not a wrong command line: exit 1, as any configuration error.
+      throw new CliError(
         '--direct needs DOMO_INSTANCE (or DOMO_BASE_URL) and DOMO_DEVELOPER_TOKEN (or DOMO_SESSION_TOKEN)',
-        'upload',
       );
     }
     const http = new DomoHttp({

@@ -123,11 +123,13 @@ async function upload(argv: string[]): Promise<void> {
     // The gateway splits and validates; here rows and parts are estimates (newlines, bytes / part size).
     let bytes = 0;
     let lines = 0;
+    // Newlines, less the header line: a file of N data rows shows ~N, not ~N+1.
+    const estimatedRows = () => Math.max(0, lines - (values['no-header'] ? 0 : 1));
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         bytes += chunk.length;
         for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
-        bar.update({ bytes, rows: lines, parts: Math.ceil(bytes / partSize), estimated: true });
+        bar.update({ bytes, rows: estimatedRows(), parts: Math.ceil(bytes / partSize), estimated: true });
         callback(null, chunk);
       },
       // The whole file is sent; the gateway still sends its last parts and commits, which on a
@@ -135,7 +137,7 @@ async function upload(argv: string[]): Promise<void> {
       flush(callback) {
         bar.update({
           bytes,
-          rows: lines,
+          rows: estimatedRows(),
           parts: Math.ceil(bytes / partSize),
           estimated: true,
           phase: 'committing',

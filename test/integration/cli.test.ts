@@ -60,6 +60,8 @@ describe('npx domo-graph upload', () => {
     const lines = result.stderr.trim().split('\n');
     const committing = lines.findIndex((line) => /100% .*committing/.test(line));
     expect(committing).toBeGreaterThanOrEqual(0);
+    // The CLI's own estimate while sending: newlines less the header, so the 2 data rows show ~2.
+    expect(lines[committing]).toMatch(/~2 rows/);
     expect(lines.at(-1)).toMatch(/100% .*done in \d+s$/);
     expect(lines.findIndex((line) => /done in/.test(line))).toBeGreaterThan(committing);
     expect(lines[0]).toMatch(/ETA (\d|--)/);

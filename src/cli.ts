@@ -6,95 +6,26 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { request } from 'undici';
+import { CliError, cliArg, exitMessage, parseCommandLine, UsageError } from './cli/errors.ts';
+import { human, progressBar } from './cli/progress.ts';
+import { COMMANDS, type Command, cliVersion, helpUsage, mainUsage, uploadUsage } from './cli/usage.ts';
 import { loadConfig } from './config.ts';
 import { createDomoClient } from './domo/client.ts';
-import { DomoError } from './domo/errors.ts';
 import { DomoHttp } from './domo/http.ts';
-import { failureKindOf, uploadFailureKind } from './errors/classify.ts';
-import { failure } from './errors/codes.ts';
 import { redactText, registerSecret } from './errors/redact.ts';
 import {
   commitMessage,
   DEFAULT_PART_SIZE,
   dataTag,
   partSizeBytes,
-  UploadArgumentError,
-  UploadError,
   uploadCsv,
   uploadMode,
   uploadPolicy,
 } from './upload/index.ts';
 
-const USAGE = `usage: domo-graph upload FILE --dataset ID [options]
-
-  --mode append|replace|upsert|delete   how the rows change the dataset (default append)
-  --tag TAG                             partition tag (dataTag)
-  --no-header                           the file has no header row
-  --message TEXT                        commit message
-  --part-size-kb N                      part size in KiB (default ${DEFAULT_PART_SIZE / 1024})
-  --gateway URL                         gateway to stream through (default http://127.0.0.1:$PORT)
-  --token TOKEN                         Domo developer token (default: the gateway's own, or DOMO_DEVELOPER_TOKEN)
-  --direct                              upload straight to Domo (DOMO_INSTANCE or DOMO_BASE_URL and a token)
-`;
-
-class CliError extends Error {
-  /** The gateway's error code, when the gateway refused. */
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
-
-function cliArg<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    if (error instanceof UploadArgumentError) throw new CliError(error.message);
-    throw error;
-  }
-}
-
-function human(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
-
-/** A progress line on stderr: rewritten in place on a terminal, every few seconds otherwise. */
-function progressBar(total: number) {
-  const started = performance.now();
-  const tty = process.stderr.isTTY;
-  let last = 0;
-  return {
-    update(state: { bytes: number; rows: number; parts: number; estimated?: boolean }, force = false) {
-      const now = performance.now();
-      if (!force && now - last < (tty ? 200 : 5000)) return;
-      last = now;
-      const seconds = Math.max(0.001, (now - started) / 1000);
-      const ratio = total > 0 ? Math.min(1, state.bytes / total) : 1;
-      const width = 24;
-      const bar = '#'.repeat(Math.round(ratio * width)).padEnd(width, '.');
-      const approx = state.estimated ? '~' : '';
-      const line = `[${bar}] ${(ratio * 100).toFixed(0).padStart(3)}%  ${human(state.bytes)} / ${human(total)}  ${approx}${state.rows.toLocaleString('en-US')} rows  ${approx}${state.parts} parts  ${human(state.bytes / seconds)}/s`;
-      process.stderr.write(tty ? `\r${line}\u001b[K` : `${line}\n`);
-    },
-    done() {
-      if (tty) process.stderr.write('\n');
-    },
-  };
-}
-
 async function upload(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine('upload', {
     args: argv,
     allowPositionals: true,
     options: {
@@ -107,19 +38,19 @@ async function upload(argv: string[]): Promise<void> {
       gateway: { type: 'string' },
       token: { type: 'string' },
       direct: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(uploadUsage(defaultGateway()));
     return;
   }
   // A gateway or Domo echoing the token back must not print it: every exit message is redacted.
   registerSecret(values.token);
   const file = positionals[0];
-  if (!file || positionals.length > 1) throw new CliError('name exactly one FILE');
+  if (!file || positionals.length > 1) throw new UsageError('name exactly one FILE', 'upload');
   const datasetId = values.dataset;
-  if (!datasetId) throw new CliError('--dataset ID is required');
+  if (!datasetId) throw new UsageError('--dataset ID is required', 'upload');
   // The rules the gateway applies too (src/upload/args.ts), checked before the file is read.
   const mode = cliArg(() => uploadMode(values.mode, '--mode'));
   const partSizeKB = values['part-size-kb'];
@@ -143,6 +74,7 @@ async function upload(argv: string[]): Promise<void> {
   if (values.direct) {
     // --token is the credential for --direct as much as DOMO_DEVELOPER_TOKEN is.
     if (!config.domoBaseUrl || !(values.token || config.serverCredentials)) {
+      // A missing setting, not a wrong command line: exit 1, as any configuration error.
       throw new CliError(
         '--direct needs DOMO_INSTANCE (or DOMO_BASE_URL) and DOMO_DEVELOPER_TOKEN (or DOMO_SESSION_TOKEN)',
       );
@@ -169,10 +101,17 @@ async function upload(argv: string[]): Promise<void> {
       message: values.message,
       partSizeBytes: partSize,
       policy: uploadPolicy(config.upstream, config.uploads),
-      onProgress: (p) => bar.update({ bytes: p.bytes, rows: p.rows, parts: p.parts }),
+      // Every byte split and every part acknowledged: what is left is the commit.
+      onProgress: (p) =>
+        bar.update({
+          bytes: p.bytes,
+          rows: p.rows,
+          parts: p.parts,
+          phase: p.bytes >= total && p.partsDone === p.parts ? 'committing' : 'sending',
+        }),
     });
     summary = { datasetId, mode, ...result };
-    bar.update({ bytes: result.bytes, rows: result.rows, parts: result.parts }, true);
+    bar.update({ bytes: result.bytes, rows: result.rows, parts: result.parts, phase: 'done' }, true);
   } else {
     const base = values.gateway ?? `http://127.0.0.1:${config.port}`;
     const url = new URL(`/v1/datasets/${encodeURIComponent(datasetId)}/upload`, base);
@@ -184,12 +123,26 @@ async function upload(argv: string[]): Promise<void> {
     // The gateway splits and validates; here rows and parts are estimates (newlines, bytes / part size).
     let bytes = 0;
     let lines = 0;
+    // Newlines, less the header line: a file of N data rows shows ~N, not ~N+1.
+    const estimatedRows = () => Math.max(0, lines - (values['no-header'] ? 0 : 1));
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         bytes += chunk.length;
         for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
-        bar.update({ bytes, rows: lines, parts: Math.ceil(bytes / partSize), estimated: true });
+        bar.update({ bytes, rows: estimatedRows(), parts: Math.ceil(bytes / partSize), estimated: true });
         callback(null, chunk);
+      },
+      // The whole file is sent; the gateway still sends its last parts and commits, which on a
+      // large file takes a while: the bar says so rather than sitting still.
+      flush(callback) {
+        bar.update({
+          bytes,
+          rows: estimatedRows(),
+          parts: Math.ceil(bytes / partSize),
+          estimated: true,
+          phase: 'committing',
+        });
+        callback();
       },
     });
     const body = createReadStream(file, { highWaterMark: 1 << 20 }).pipe(counter);
@@ -227,7 +180,10 @@ async function upload(argv: string[]): Promise<void> {
       );
     }
     summary = answer;
-    bar.update({ bytes: Number(answer.bytes), rows: Number(answer.rows), parts: Number(answer.parts) }, true);
+    bar.update(
+      { bytes: Number(answer.bytes), rows: Number(answer.rows), parts: Number(answer.parts), phase: 'done' },
+      true,
+    );
   }
   bar.done();
   const seconds = Number(summary.durationMs) / 1000;
@@ -244,28 +200,56 @@ async function upload(argv: string[]): Promise<void> {
   );
 }
 
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  if (command === 'upload') return upload(rest);
-  process.stdout.write(USAGE);
-  if (command && command !== 'help' && command !== '--help') throw new CliError(`unknown command ${command}`);
+/** The gateway URL --gateway defaults to, from this environment's PORT (its default when unreadable). */
+function defaultGateway(): string {
+  let port = 4000;
+  try {
+    port = loadConfig().port;
+  } catch {
+    // A bad setting is reported when the command runs; help still shows.
+  }
+  return `http://127.0.0.1:${port}`;
 }
 
-/** The exit message: the error's own words, its code from the one table (or the gateway's), redacted. */
-function exitMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const code =
-    error instanceof CliError
-      ? error.code
-      : error instanceof UploadError
-        ? failure(uploadFailureKind(error)).code
-        : error instanceof DomoError
-          ? failure(failureKindOf(error)).code
-          : undefined;
-  return redactText(code ? `${message} [${code}]` : message);
+function commandUsage(command: Command): string {
+  return command === 'upload' ? uploadUsage(defaultGateway()) : helpUsage();
+}
+
+function isCommand(name: string | undefined): name is Command {
+  return (COMMANDS as readonly string[]).includes(name ?? '');
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined) throw new UsageError('name a command');
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`domo-graph ${cliVersion()}\n`);
+    return;
+  }
+  if (command === '--help' || command === '-h') {
+    process.stdout.write(mainUsage());
+    return;
+  }
+  if (command === 'upload') return upload(rest);
+  if (command === 'help') {
+    const [topic, ...extra] = rest;
+    if (topic === undefined) process.stdout.write(mainUsage());
+    else if (extra.length === 0 && isCommand(topic)) process.stdout.write(commandUsage(topic));
+    else throw new UsageError(`no help for ${rest.join(' ')} (commands: ${COMMANDS.join(', ')})`, 'help');
+    return;
+  }
+  throw new UsageError(`unknown command ${command}`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    // Exit 2, as POSIX tools do, so a script tells a wrong command line from a failed upload.
+    const hint = error.command ? `domo-graph help ${error.command}` : 'domo-graph --help';
+    process.stderr.write(`domo-graph: ${redactText(error.message)}\n`);
+    if (!error.command) process.stderr.write(`\n${mainUsage()}`);
+    else process.stderr.write(`run "${hint}" for the options\n`);
+    process.exit(2);
+  }
   process.stderr.write(`domo-graph: ${exitMessage(error)}\n`);
   process.exit(1);
 });

@@ -1,14 +1,13 @@
 /**
  * createGateway: the yoga server, its per-request context and the node HTTP server around it
  * (health and readiness beside /graphql). Opens no socket: main.ts and the tests listen.
- * The node server bounds slow and idle sockets (ServerSettings) and drains on shutdown: `drain`
- * turns /ready to 503, refuses new work, lets running requests finish for a while, then cuts them.
+ * The node server bounds slow and idle sockets (ServerSettings) and drains on shutdown; readiness
+ * and the drain are src/http/lifecycle.ts, gateway authentication at the door src/http/auth-door.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
 import { createAuthenticator } from './auth/authenticate.ts';
-import { AuthError } from './auth/errors.ts';
 import { uploadRefusal, useGatewayScopes } from './auth/operation.ts';
 import type { Principal } from './auth/scopes.ts';
 import { useBodyLimit } from './body-limit.ts';
@@ -25,7 +24,9 @@ import { useSchemaExposure } from './graph/exposure.ts';
 import { useBadUserInput } from './graph/input-errors.ts';
 import { DEFAULT_LIMITS, useOperationLimits } from './graph/limits.ts';
 import { schema } from './graph/schema.ts';
+import { createDoor, headerSource } from './http/auth-door.ts';
 import { csrfRefusal } from './http/csrf.ts';
+import { createLifecycle, createReadiness, json } from './http/lifecycle.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
 import { uploadPolicy } from './upload/policy.ts';
@@ -92,7 +93,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const shutdown = new AbortController();
   // Gateway authentication (src/auth): the caller of each request, found once at the door.
   const authenticator = createAuthenticator(config.gatewayAuth);
-  const principals = new WeakMap<IncomingMessage, Principal>();
+  const door = createDoor(authenticator, logger);
+  const principals = door.principals;
   // With it on, Authorization carries the gateway credential; Domo tokens come in X-DOMO-* only.
   const domoCredentials = (headers: { get(name: string): string | null }) =>
     credentialsFromHeaders(headers, { authorization: !authenticator.enabled }) ?? config.serverCredentials;
@@ -152,7 +154,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ],
     context: async ({ request, streamedFiles, uploadSignal, gatewayPrincipal }): Promise<GraphContext> => ({
       // Found at the door (below); authenticated here for a request that came another way (yoga.fetch).
-      auth: (gatewayPrincipal as Principal | undefined) ?? (await authenticateOrThrow(request.headers)),
+      auth: (gatewayPrincipal as Principal | undefined) ?? (await door.authenticateOrThrow(request.headers)),
       domo: createDomoClient(http, {
         // The caller's own credentials win over the server's.
         credentials: domoCredentials(request.headers),
@@ -190,58 +192,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
           ),
   });
 
-  const authenticateOrThrow = async (headers: Headers): Promise<Principal> => {
-    try {
-      return await authenticator.authenticate(headers);
-    } catch (error) {
-      throw error instanceof AuthError ? error.toGraphQLError() : error;
-    }
-  };
-
-  // Readiness probes can arrive often and from many places: one upstream check at a time, its answer
-  // reused for readyTtlMs.
+  // /ready: one upstream check at a time, its answer reused for readyTtlMs (src/http/lifecycle.ts).
   const readyTtlMs = deps.readyTtlMs ?? READY_TTL_MS;
-  let readyAt = Number.NEGATIVE_INFINITY;
-  let ready = false;
-  let checking: Promise<boolean> | undefined;
-  const probe = async (): Promise<boolean> => {
-    try {
-      // Any HTTP answer below 500 (even 401) proves the upstream is reachable.
-      const response = await fetch(http.url({ path: '/api/content/v2/users/me' }), {
-        signal: AbortSignal.timeout(config.upstream.connectTimeoutMs),
-      });
-      await response.body?.cancel();
-      return response.status < 500;
-    } catch {
-      return false;
-    }
-  };
-  const checkReady = (): Promise<boolean> => {
-    if (Date.now() - readyAt < readyTtlMs) return Promise.resolve(ready);
-    checking ??= probe().then((ok) => {
-      ready = ok;
-      readyAt = Date.now();
-      checking = undefined;
-      return ok;
-    });
-    return checking;
-  };
-
-  const json = (res: ServerResponse, status: number, body: unknown) => {
-    // A probe answered by drain() meanwhile, or a caller gone: nothing to send.
-    if (res.headersSent || res.destroyed) return;
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  };
+  const checkReady = createReadiness(http, config.upstream.connectTimeoutMs, readyTtlMs);
 
   // Said on /ready, so an operator sees at once when the gateway serves demo data.
   const upstream = config.useSandbox ? 'sandbox' : 'domo';
   const allowedOrigins = config.corsOrigins ?? [];
   const serverSettings = config.server ?? DEFAULT_SERVER_SETTINGS;
-  const running = new Set<ServerResponse>();
-  const waitingReady = new Set<ServerResponse>();
-  let draining = false;
-  let onIdle: (() => void) | undefined;
+  const lifecycle = createLifecycle(checkReady, upstream);
 
   const server = createServer(
     {
@@ -254,27 +213,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/health') return json(res, 200, { status: 'ok' });
       if (path === '/ready') {
-        if (draining) return json(res, 503, { status: 'shutting down', upstream });
-        // A probe still waiting on the upstream when the drain starts is answered by drain().
-        waitingReady.add(res);
-        void checkReady().then((ok) => {
-          if (!waitingReady.delete(res)) return;
-          json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'upstream unreachable', upstream });
-        });
-        return;
+        return lifecycle.ready(res);
       }
-      if (draining) {
-        res.setHeader('connection', 'close');
-        const refusal = failure('shutting_down');
-        return json(res, refusal.httpStatus, {
-          errors: [
-            {
-              message: 'the server is shutting down: send the request again (to another instance)',
-              extensions: { code: refusal.code },
-            },
-          ],
-        });
-      }
+      if (lifecycle.refuseWhileDraining(res)) return;
       // One guard for every route below, whatever its transport (src/http/csrf.ts).
       const csrf = csrfRefusal(req, allowedOrigins);
       if (csrf) {
@@ -283,100 +224,22 @@ export function createGateway(deps: GatewayDeps): Gateway {
           errors: [{ message: csrf, extensions: { code: refusal.code } }],
         });
       }
-      running.add(res);
-      res.once('close', () => {
-        running.delete(res);
-        if (running.size === 0) onIdle?.();
-      });
+      lifecycle.track(res);
       const route = () => {
         if (uploads(req, res)) return;
         void yoga.handle(req, res, { gatewayPrincipal: principals.get(req) });
       };
-      // The GraphiQL page itself (a browser's GET asking for HTML, which yoga answers without executing
-      // anything) needs no credential; its operations do, from GraphiQL's headers tab. Nor does a CORS
-      // preflight: browsers never send credentials with one, and it executes nothing.
-      const graphiqlPage = req.method === 'GET' && /text\/html/.test(String(req.headers.accept ?? ''));
-      if (!authenticator.enabled || graphiqlPage || req.method === 'OPTIONS') return route();
-      authenticator.authenticate(headerSource(req)).then(
-        (principal) => {
-          principals.set(req, principal);
-          route();
-        },
-        (error: unknown) => refuseUnauthenticated(req, res, path ?? '', error),
-      );
+      door.admit(req, res, path ?? '', route);
     },
   );
 
-  const refuseUnauthenticated = (req: IncomingMessage, res: ServerResponse, path: string, error: unknown) => {
-    if (!(error instanceof AuthError)) {
-      logger.error('authentication failed', { error });
-      const { httpStatus } = failure('internal');
-      return json(res, httpStatus, { errors: [{ message: 'Unexpected error.' }] });
-    }
-    logger.debug('gateway authentication refused', { reason: error.message });
-    res.writeHead(error.httpStatus, {
-      'content-type': 'application/json',
-      ...error.headers,
-      // Answered before the body was read: close rather than read the rest.
-      ...(req.complete ? {} : { connection: 'close' }),
-    });
-    const body = { message: error.message, extensions: { code: error.code } };
-    res.end(
-      JSON.stringify(
-        UPLOAD_ROUTE.test(path)
-          ? { error: { code: error.code, message: error.message } }
-          : { errors: [body] },
-      ),
-    );
-    req.resume();
-  };
   server.keepAliveTimeout = serverSettings.keepAliveTimeoutMs;
   server.maxRequestsPerSocket = serverSettings.maxRequestsPerSocket;
 
   const abortUploads = () => shutdown.abort(new Error('the server is shutting down'));
-  let drained: Promise<{ cut: number }> | undefined;
-  const drain = (timeoutMs: number) => {
-    drained ??= (async () => {
-      // Keep listening while draining: probes and callers get a 503 they can act on rather than a
-      // refused connection. Idle keep-alive sockets go now, so their clients reconnect elsewhere.
-      draining = true;
-      for (const res of waitingReady) json(res, 503, { status: 'shutting down', upstream });
-      waitingReady.clear();
-      server.closeIdleConnections();
-      let timer: NodeJS.Timeout | undefined;
-      const finished = await new Promise<boolean>((resolve) => {
-        if (running.size === 0) return resolve(true);
-        onIdle = () => resolve(true);
-        timer = setTimeout(() => resolve(false), timeoutMs);
-      });
-      clearTimeout(timer);
-      const cut = finished ? 0 : running.size;
-      if (!finished) {
-        // Cut: uploads stop uncommitted, and closing the sockets aborts every request's signal,
-        // which cancels its upstream calls.
-        abortUploads();
-      }
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-      return { cut };
-    })();
-    return drained;
-  };
+  const drain = (timeoutMs: number) => lifecycle.drain(server, timeoutMs, abortUploads);
 
   return { server, yoga, abortUploads, drain };
-}
-
-/** The upload PUT route answers errors as `{ error }`, as its other refusals (src/http/uploads.ts). */
-const UPLOAD_ROUTE = /^\/v1\/datasets\/[^/]+\/upload\/?$/;
-
-function headerSource(req: IncomingMessage) {
-  return {
-    get(name: string): string | null {
-      const value = req.headers[name.toLowerCase()];
-      return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
-    },
-  };
 }
 
 /** A signal that aborts when the request ends or the server shuts down, whichever comes first. */

@@ -1,109 +1,31 @@
 /**
  * The one door to Domo: undici with pooled keep-alive connections, timeouts, retries with backoff
- * for requests that are safe to repeat, and a single place where every failure becomes a DomoError.
+ * for requests that are safe to repeat, and a single place where every failure becomes a DomoError
+ * (http-errors.ts). What it is asked (DomoRequest, options, the pool) is http-request.ts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type Dispatcher, errors as undiciErrors } from 'undici';
+import type { Dispatcher } from 'undici';
 import { redactText, secretHeaderValues } from '../errors/redact.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { authHeaders, type Credentials } from './auth.ts';
 import { BodyReadError, type BodyReader, DEFAULT_MAX_RESPONSE_BYTES, readBounded } from './body.ts';
-import { DomoError, type DomoErrorBody, kindForStatus } from './errors.ts';
-import { isRetryable, parseRetryAfter, type RetryPolicy, retryDelay } from './retry.ts';
+import { DomoError } from './errors.ts';
+import { abortedError, htmlTitle, looksLikeHtml, statusError, transportError } from './http-errors.ts';
+import { createDispatcher, type DomoHttpOptions, type DomoRequest } from './http-request.ts';
+import { readStreamed } from './http-stream.ts';
+import { isRetryable, retryDelay } from './retry.ts';
 
 export type { BodyReader } from './body.ts';
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-export type QueryValue = string | number | boolean | null | undefined;
-
-export interface DomoRequest {
-  method: HttpMethod;
-  /** Path below the base URL, path parameters already encoded (use `apiPath`). */
-  path: string;
-  query?: Record<string, QueryValue>;
-  /** A JSON body. */
-  json?: unknown;
-  /**
-   * A raw body (CSV parts); a string or bytes can be re-sent, a stream cannot. An array of chunks is
-   * sent one after another without joining them (no copy of a large part), and can be re-sent too.
-   */
-  body?: { data: string | Uint8Array | readonly Uint8Array[]; contentType: string };
-  /**
-   * The request may be repeated after a retryable failure: reads, and the POSTs that only read
-   * (query, search, bulk). Never set for a write.
-   */
-  idempotent?: boolean;
-  /**
-   * Reads a 2xx body as it arrives instead of buffering it (DomoHttp.stream): a fresh reader per
-   * attempt, told the largest single value it may hold (DOMO_MAX_RESPONSE_BYTES). The call
-   * resolves to what the reader's end() returns.
-   */
-  read?: (maxValueBytes: number) => BodyReader<unknown>;
-}
-
-export interface DomoHttpOptions {
-  baseUrl: string;
-  dispatcher?: Dispatcher;
-  retry: RetryPolicy;
-  headersTimeoutMs: number;
-  bodyTimeoutMs: number;
-  logger?: Logger;
-  /** Extra headers on every request (a User-Agent, say). */
-  headers?: Record<string, string>;
-  /**
-   * Largest response body read whole (DOMO_MAX_RESPONSE_BYTES); larger is a `too_large` DomoError,
-   * never retried. A streamed body (`read`) is bounded by its reader instead.
-   */
-  maxResponseBytes?: number;
-  /** Called once per attempt, for tests and metrics. */
-  onAttempt?: (request: DomoRequest, attempt: number) => void;
-}
-
-export interface DispatcherOptions {
-  connectTimeoutMs: number;
-  connections: number;
-}
-
-/** A shared keep-alive pool for one upstream origin set; create once per process. */
-export function createDispatcher(options: DispatcherOptions): Agent {
-  return new Agent({
-    connections: options.connections,
-    connect: { timeout: options.connectTimeoutMs },
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 600_000,
-  });
-}
-
-/** Builds a path from a template, encoding every interpolated parameter. */
-export function apiPath(strings: TemplateStringsArray, ...params: Array<string | number>): string {
-  return strings.reduce(
-    (path, part, i) => path + part + (i < params.length ? encodeURIComponent(String(params[i])) : ''),
-    '',
-  );
-}
-
-const CONNECTION_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-]);
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
+export {
+  apiPath,
+  createDispatcher,
+  type DispatcherOptions,
+  type DomoHttpOptions,
+  type DomoRequest,
+  type HttpMethod,
+  type QueryValue,
+} from './http-request.ts';
 
 export class DomoHttp {
   readonly baseUrl: string;
@@ -191,19 +113,10 @@ export class DomoHttp {
         try {
           await sleep(delay, undefined, { signal });
         } catch {
-          throw this.aborted(request);
+          throw abortedError(request);
         }
       }
     }
-  }
-
-  private aborted(request: DomoRequest): DomoError {
-    return new DomoError({
-      kind: 'aborted',
-      message: 'the request was cancelled',
-      method: request.method,
-      path: request.path,
-    });
   }
 
   private async attempt<T>(
@@ -235,7 +148,7 @@ export class DomoHttp {
         });
       }
     }
-    throw this.statusError(status, text, contentType, response.headers['retry-after'], where, secrets);
+    throw statusError(status, text, contentType, response.headers['retry-after'], where, secrets);
   }
 
   /**
@@ -278,7 +191,7 @@ export class DomoHttp {
             message: `Domo answered with an HTML page (${htmlTitle(text) ?? 'no title'}) instead of JSON`,
           });
         }
-        throw this.statusError(
+        throw statusError(
           status,
           text,
           contentType,
@@ -287,33 +200,7 @@ export class DomoHttp {
           this.secrets(credentials),
         );
       }
-      let bytes = 0;
-      try {
-        for await (const chunk of response.body) {
-          bytes += (chunk as Uint8Array).byteLength;
-          if (reader.write(chunk as Uint8Array)) {
-            done.abort();
-            break;
-          }
-        }
-        return reader.end();
-      } catch (error) {
-        if (error instanceof BodyReadError) {
-          done.abort();
-          throw new DomoError({ ...where, kind: error.kind, status, message: error.message, cause: error });
-        }
-        if (error instanceof DomoError) throw error;
-        const failure = this.transportError(error, where, signal);
-        if (failure.kind !== 'connection') throw failure;
-        // Not "could not reach Domo": it answered, and the connection broke while it did.
-        throw new DomoError({
-          ...where,
-          kind: 'connection',
-          status,
-          message: `the connection broke while reading Domo's answer (${errorCode(error) ?? 'closed'}, after ${bytes} bytes)`,
-          cause: error,
-        });
-      }
+      return await readStreamed(response, reader, done, where, signal);
     } finally {
       signal?.removeEventListener('abort', forward);
     }
@@ -332,7 +219,7 @@ export class DomoHttp {
     } catch (error) {
       if (error instanceof BodyReadError)
         throw new DomoError({ ...where, kind: error.kind, status, message: error.message });
-      throw this.transportError(error, where, signal);
+      throw transportError(error, where, signal);
     }
   }
 
@@ -344,7 +231,7 @@ export class DomoHttp {
     signal: AbortSignal | undefined,
     requestSignal: AbortSignal | undefined = signal,
   ): Promise<Dispatcher.ResponseData> {
-    if (signal?.aborted) throw this.aborted(request);
+    if (signal?.aborted) throw abortedError(request);
     this.options.onAttempt?.(request, attempt);
     const headers: Record<string, string> = {
       accept: 'application/json',
@@ -380,75 +267,8 @@ export class DomoHttp {
         bodyTimeout: this.options.bodyTimeoutMs,
       });
     } catch (error) {
-      throw this.transportError(error, where, signal);
+      throw transportError(error, where, signal);
     }
     return response;
   }
-
-  private statusError(
-    status: number,
-    text: string,
-    contentType: string,
-    retryAfter: string | string[] | undefined,
-    where: { method: string; path: string },
-    secrets: readonly string[],
-  ): DomoError {
-    let parsed: DomoErrorBody | undefined;
-    try {
-      const value: unknown = JSON.parse(text);
-      if (value && typeof value === 'object' && !Array.isArray(value)) parsed = value as DomoErrorBody;
-    } catch {
-      // not JSON: an HTML block or maintenance page, or plain text
-    }
-    const upstreamMessage = parsed?.message ?? parsed?.statusReason ?? parsed?.reason ?? parsed?.errorCode;
-    const message = parsed
-      ? (upstreamMessage ?? `Domo answered ${status}`)
-      : looksLikeHtml(text, contentType)
-        ? `Domo answered ${status} with an HTML page (${htmlTitle(text) ?? 'no title'})`
-        : `Domo answered ${status}`;
-    return new DomoError({
-      ...where,
-      kind: kindForStatus(status, message),
-      status,
-      // message (from Domo's message, statusReason, reason or errorCode, or an HTML title) and toe
-      // are redacted by DomoError with these.
-      secrets,
-      message,
-      toe: typeof parsed?.toe === 'string' ? parsed.toe : undefined,
-      retryAfterMs: parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
-    });
-  }
-
-  private transportError(error: unknown, where: { method: string; path: string }, signal?: AbortSignal) {
-    if (signal?.aborted || (error as { name?: string })?.name === 'AbortError') {
-      return new DomoError({ ...where, kind: 'aborted', message: 'the request was cancelled', cause: error });
-    }
-    const code = errorCode(error);
-    if (code && TIMEOUT_CODES.has(code)) {
-      const phase =
-        code === 'UND_ERR_CONNECT_TIMEOUT'
-          ? 'connecting'
-          : code === 'UND_ERR_HEADERS_TIMEOUT'
-            ? 'waiting for headers'
-            : 'reading the body';
-      return new DomoError({ ...where, kind: 'timeout', message: `Domo timed out (${phase})`, cause: error });
-    }
-    if (error instanceof undiciErrors.UndiciError || (code && CONNECTION_CODES.has(code))) {
-      return new DomoError({
-        ...where,
-        kind: 'connection',
-        message: `could not reach Domo (${code ?? 'connection failed'})`,
-        cause: error,
-      });
-    }
-    return new DomoError({ ...where, kind: 'connection', message: 'could not reach Domo', cause: error });
-  }
-}
-
-function looksLikeHtml(text: string, contentType: string): boolean {
-  return contentType.includes('text/html') || /^\s*<(!doctype|html)/i.test(text);
-}
-
-function htmlTitle(text: string): string | undefined {
-  return text.match(/<title[^>]*>([^<]{0,120})<\/title>/i)?.[1]?.trim();
 }

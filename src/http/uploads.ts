@@ -16,15 +16,14 @@ import type { AuthError } from '../auth/errors.ts';
 import type { Credentials } from '../domo/auth.ts';
 import { credentialsFromHeaders } from '../domo/auth.ts';
 import { createDomoClient } from '../domo/client.ts';
-import { DomoError } from '../domo/errors.ts';
 import type { DomoHttp } from '../domo/http.ts';
 import { datasetIdMessage, isDatasetId } from '../domo/ids.ts';
-import { failureKindOf, uploadFailureKind } from '../errors/classify.ts';
-import { type FailureKind, failure } from '../errors/codes.ts';
+import { failure } from '../errors/codes.ts';
 import { redactDeep, redactText } from '../errors/redact.ts';
 import { type GraphContext, STREAMED_UPLOAD_KEY } from '../graph/context.ts';
 import type { Logger } from '../log.ts';
-import { UploadArgumentError, UploadError, type UploadPolicy, uploadCsv } from '../upload/index.ts';
+import { UploadArgumentError, type UploadPolicy, uploadCsv } from '../upload/index.ts';
+import { errorBody, refusal, sendJson } from './upload-errors.ts';
 import { type PutUploadOptions, putUploadOptions } from './upload-options.ts';
 
 export interface UploadHttpDeps {
@@ -46,16 +45,6 @@ export interface UploadHttpDeps {
 
 const UPLOAD_PATH = /^\/v1\/datasets\/([^/]+)\/upload\/?$/;
 
-function sendJson(res: ServerResponse, status: number, body: unknown, close = false) {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    // An answer sent before the body was read whole: close rather than read the rest.
-    ...(close ? { connection: 'close' } : {}),
-  });
-  res.end(JSON.stringify(body));
-}
-
 /** Aborts when the caller goes away before its answer, or the server shuts down. */
 function requestSignal(req: IncomingMessage, res: ServerResponse, shutdown: AbortSignal): AbortSignal {
   const controller = new AbortController();
@@ -65,58 +54,6 @@ function requestSignal(req: IncomingMessage, res: ServerResponse, shutdown: Abor
   res.once('close', onClose);
   req.once('aborted', onClose);
   return AbortSignal.any([controller.signal, shutdown]);
-}
-
-/** A refusal of the route's own, its code and status from the one table. */
-function refusal(kind: FailureKind, message: string): { status: number; body: Record<string, unknown> } {
-  const { code, httpStatus } = failure(kind);
-  return { status: httpStatus, body: { error: { code, message } } };
-}
-
-/**
- * The JSON answer for a failed upload: code and status from the one table (as GraphQL answers the
- * same failure), every string redacted with the caller's token and the server's before it leaves.
- */
-function errorBody(
-  error: unknown,
-  credentials: Credentials | null,
-): { status: number; body: Record<string, unknown> } {
-  const answer = unredactedErrorBody(error);
-  return {
-    status: answer.status,
-    body: redactDeep(answer.body, credentials ? [credentials.token] : []) as Record<string, unknown>,
-  };
-}
-
-function unredactedErrorBody(error: unknown): { status: number; body: Record<string, unknown> } {
-  if (error instanceof UploadError) {
-    const cause = error.cause;
-    const upstream = cause instanceof DomoError ? cause : undefined;
-    const { code, httpStatus: status } = failure(uploadFailureKind(error));
-    return {
-      status,
-      body: {
-        error: {
-          code,
-          message:
-            error.kind === 'data' || !error.nothingCommitted
-              ? error.message
-              : `${error.message}; nothing was committed`,
-          ...error.details,
-          ...(upstream?.status !== undefined ? { upstreamStatus: upstream.status } : {}),
-          ...(upstream?.toe ? { toe: upstream.toe } : {}),
-        },
-      },
-    };
-  }
-  const { code, httpStatus } = failure(failureKindOf(error));
-  if (error instanceof DomoError) {
-    return {
-      status: httpStatus,
-      body: { error: { code, message: error.message, upstreamStatus: error.status } },
-    };
-  }
-  return { status: httpStatus, body: { error: { code, message: 'unexpected error' } } };
 }
 
 /** The Domo credentials of a request: with gateway authentication on, Authorization is the gateway's. */

@@ -1,0 +1,38 @@
+/**
+ * `SELECT * FROM t` over the large demo dataset straight from the sandbox: wall time and rows/s of
+ * the whole answer (read as bytes, then parsed), beside JSON.stringify of the same rows in memory.
+ * Run: npx tsx bench/sandbox-sql.ts [rows] [objects|columns]
+ */
+import { DEMO_DATASETS } from '../src/sandbox/seed.ts';
+import { createSandbox } from '../src/sandbox/server.ts';
+
+const rows = Number(process.argv[2] ?? 200_000);
+const shape = (process.argv[3] ?? 'objects') as 'objects' | 'columns';
+const token = 'bench-token';
+const sandbox = await createSandbox({ token, largeRows: rows, sqlShape: shape });
+try {
+  const post = async () => {
+    const res = await fetch(`${sandbox.url}/api/query/v1/execute/${DEMO_DATASETS.sales}`, {
+      method: 'POST',
+      headers: { 'x-domo-developer-token': token, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: 'SELECT * FROM t' }),
+    });
+    return new Uint8Array(await res.arrayBuffer());
+  };
+  await post(); // warm-up
+  const start = performance.now();
+  const bytes = await post();
+  const ms = performance.now() - start;
+  const parsed = JSON.parse(new TextDecoder().decode(bytes));
+  const count = Array.isArray(parsed) ? parsed.length : parsed.rows.length;
+  const s0 = performance.now();
+  const text = JSON.stringify(parsed);
+  const stringifyMs = performance.now() - s0;
+  console.log(
+    `${shape}: ${count} rows, ${(bytes.length / 1e6).toFixed(1)} MB in ${ms.toFixed(0)} ms` +
+      ` = ${Math.round(count / (ms / 1000))} rows/s; JSON.stringify in memory ${stringifyMs.toFixed(0)} ms` +
+      ` (${(text.length / 1e6).toFixed(1)} MB); ratio ${(ms / stringifyMs).toFixed(2)}x`,
+  );
+} finally {
+  await sandbox.close();
+}

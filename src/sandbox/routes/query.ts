@@ -3,7 +3,12 @@
  * streamed: each chunk DuckDB produces (about 2,048 rows) is turned into JSON text column by column
  * and written before the next is fetched, so a million-row answer is never held whole.
  */
-import { type DuckDBDataChunk, JsonDuckDBValueConverter } from '@duckdb/node-api';
+import {
+  type DuckDBDataChunk,
+  type DuckDBType,
+  DuckDBTypeId,
+  JsonDuckDBValueConverter,
+} from '@duckdb/node-api';
 import { badRequest } from '../errors.ts';
 import type { QueryStream } from '../query-exec.ts';
 import type { Router } from '../router.ts';
@@ -17,29 +22,71 @@ export interface QueryRouteOptions {
   timeoutMs: number;
 }
 
-/** JSON text of one value as Domo sends it: numbers for LONG and DECIMAL, ISO-like text for dates. */
+/** JSON text of one raw DuckDB value (number, bigint, string, DuckDB*Value), null included. */
 type Serializer = (value: unknown) => string;
 
-function serializer(duckType: string): Serializer {
-  const type = domoTypeOf(duckType);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A serializer per column type, giving the JSON the sandbox has always sent (what
+ * JsonDuckDBValueConverter yields, then Domo's rules: numbers for LONG and DECIMAL, a LONG beyond
+ * 2^53 as exact text, DATETIME as `YYYY-MM-DDTHH:MM:SS`). The common types are written straight from
+ * DuckDB's raw values, which skips building a converted copy of every chunk.
+ */
+function serializer(type: DuckDBType): Serializer {
+  const domo = domoTypeOf(type.toString());
+  const nullable =
+    (write: (value: never) => string): Serializer =>
+    (value) =>
+      value === null ? 'null' : write(value as never);
+  switch (type.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
+      return nullable((v: number | boolean) => String(v));
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+      return nullable((v: bigint) => (v <= MAX_SAFE && v >= -MAX_SAFE ? v.toString() : `"${v}"`));
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
+      // NaN and the infinities have no JSON number: the converter sends them as text.
+      return nullable((v: number) => (Number.isFinite(v) ? String(v) : `"${v}"`));
+    case DuckDBTypeId.VARCHAR:
+      return nullable((v: string) => JSON.stringify(v));
+    case DuckDBTypeId.DATE:
+      return nullable((v: object) => JSON.stringify(String(v)));
+    case DuckDBTypeId.DECIMAL:
+      return nullable((v: object) => JSON.stringify(Number(String(v))));
+  }
+  const domoValue = converter(domo);
+  return (value) =>
+    JSON.stringify(domoValue(JsonDuckDBValueConverter(value as never, type, JsonDuckDBValueConverter)));
+}
+
+/** Domo's rules over a JsonDuckDBValueConverter value (the types without a fast path). */
+function converter(type: string): (value: unknown) => unknown {
   if (type === 'LONG' || type === 'DECIMAL') {
     return (value) => {
-      if (value === null || typeof value === 'number') return JSON.stringify(value);
+      if (value === null || typeof value === 'number') return value;
       const n = Number(value);
-      // A LONG beyond 2^53 stays exact, as text.
-      return JSON.stringify(type === 'LONG' && !Number.isSafeInteger(n) ? String(value) : n);
+      return type === 'LONG' && !Number.isSafeInteger(n) ? String(value) : n;
     };
   }
   if (type === 'DATETIME')
-    return (value) =>
-      JSON.stringify(typeof value === 'string' ? value.replace(' ', 'T').replace(/\+00$/, '') : value);
-  return (value) => JSON.stringify(value);
+    return (value) => (typeof value === 'string' ? value.replace(' ', 'T').replace(/\+00$/, '') : value);
+  return (value) => value;
 }
 
 /** Each column's values of a chunk as JSON text, in the chunk's row order. */
 function columnTexts(chunk: DuckDBDataChunk, serializers: Serializer[]): string[][] {
   return serializers.map((serialize, i) => {
-    const values = chunk.convertColumnValues(i, JsonDuckDBValueConverter);
+    const values = chunk.getColumnValues(i);
     const texts = new Array<string>(values.length);
     for (let r = 0; r < values.length; r++) texts[r] = serialize(values[r]);
     return texts;
@@ -109,7 +156,7 @@ export function queryRoutes(router: Router, store: SandboxStore, options: QueryR
     }
     const columns = query.columnNames;
     const duckTypes = query.columnTypes.map((t) => t.toString());
-    const serializers = duckTypes.map(serializer);
+    const serializers = query.columnTypes.map(serializer);
     const layout = objectLayout(columns);
     const shape = options.shape;
     return {

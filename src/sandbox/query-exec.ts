@@ -5,8 +5,10 @@
  */
 import {
   type DuckDBConnection,
+  type DuckDBDataChunk,
   type DuckDBInstance,
-  type DuckDBResultReader,
+  type DuckDBPreparedStatement,
+  type DuckDBType,
   StatementType,
 } from '@duckdb/node-api';
 import { badRequest, SandboxError } from './errors.ts';
@@ -19,6 +21,19 @@ export interface QueryOptions {
   timeoutMs: number;
   /** Aborted when the caller disconnects. */
   signal?: AbortSignal;
+}
+
+/**
+ * A query's answer read chunk by chunk (about 2,048 rows each) while DuckDB produces it, so no
+ * whole result is held. The deadline, the disconnect interrupt and close() stay armed until
+ * `close()`, which the reader must call (in a finally) once it has read enough.
+ */
+export interface QueryStream {
+  readonly columnNames: string[];
+  readonly columnTypes: DuckDBType[];
+  /** The next chunk, or null at the end; a stopped or failed query rejects with its SandboxError. */
+  next(): Promise<DuckDBDataChunk | null>;
+  close(): void;
 }
 
 type StopReason = 'timeout' | 'disconnected' | 'shutdown';
@@ -43,9 +58,10 @@ export class GuardedQueries {
     private readonly refreshFunctions: () => Promise<void>,
   ) {}
 
-  async run(sql: string, options: QueryOptions): Promise<DuckDBResultReader> {
+  async open(sql: string, options: QueryOptions): Promise<QueryStream> {
     if (this.closing) throw new SandboxError(503, 'the sandbox is shutting down');
     let conn: DuckDBConnection | undefined;
+    let prepared: DuckDBPreparedStatement | undefined;
     let reason: StopReason | undefined;
     let repeat: NodeJS.Timeout | undefined;
     const stop = (why: StopReason) => {
@@ -57,6 +73,11 @@ export class GuardedQueries {
     const check = () => {
       if (reason) throw stopped(reason, options.timeoutMs);
     };
+    const failed = (error: unknown): SandboxError => {
+      check();
+      if (error instanceof SandboxError) return error;
+      return badRequest(`SQL error: ${(error as Error).message}`);
+    };
     let released!: () => void;
     const entry: Running = { stop, done: new Promise<void>((resolve) => (released = resolve)) };
     // Registered before the first await, so close() never misses a query that is starting.
@@ -65,6 +86,19 @@ export class GuardedQueries {
     const onAbort = () => stop('disconnected');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) stop('disconnected');
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearTimeout(deadline);
+      clearInterval(repeat);
+      options.signal?.removeEventListener('abort', onAbort);
+      this.running.delete(entry);
+      // The statement lives as long as its streaming result does.
+      prepared?.destroySync();
+      conn?.closeSync();
+      released();
+    };
     try {
       conn = await this.db.connect();
       check();
@@ -81,27 +115,32 @@ export class GuardedQueries {
         guard();
       }
       check();
-      const prepared = await conn.prepare(sql);
-      try {
-        if (prepared.statementType !== StatementType.SELECT || prepared.parameterCount !== 0) {
-          throw badRequest('only SELECT statements are supported');
-        }
-        check();
-        return await prepared.runAndReadAll();
-      } finally {
-        prepared.destroySync();
+      prepared = await conn.prepare(sql);
+      if (prepared.statementType !== StatementType.SELECT || prepared.parameterCount !== 0) {
+        throw badRequest('only SELECT statements are supported');
       }
-    } catch (error) {
       check();
-      if (error instanceof SandboxError) throw error;
-      throw badRequest(`SQL error: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(deadline);
-      clearInterval(repeat);
-      options.signal?.removeEventListener('abort', onAbort);
-      this.running.delete(entry);
-      conn?.closeSync();
-      released();
+      // The very statement the guard vouched for, run as DuckDB's streaming result.
+      const result = await prepared.stream();
+      check();
+      return {
+        columnNames: result.columnNames(),
+        columnTypes: result.columnTypes(),
+        next: async () => {
+          try {
+            check();
+            const chunk = await result.fetchChunk();
+            check();
+            return chunk && chunk.rowCount > 0 ? chunk : null;
+          } catch (error) {
+            throw failed(error);
+          }
+        },
+        close,
+      };
+    } catch (error) {
+      close();
+      throw failed(error);
     }
   }
 

@@ -23,6 +23,12 @@ export interface SandboxResponse {
   /** Sent as JSON; undefined sends an empty body. */
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * Sends a JSON body piece by piece instead of `body` (chunked): `write` resolves once the socket
+   * can take more, so a slow reader slows the producer down. A failure after the first piece cuts
+   * the connection, so the client sees a broken answer rather than a short one.
+   */
+  stream?: (write: (text: string) => Promise<void>) => Promise<void>;
 }
 
 export type Handler = (request: SandboxRequest) => Promise<SandboxResponse> | SandboxResponse;

@@ -113,6 +113,24 @@ const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
   ({ router, store }) => versionRoutes(router, store),
 ];
 
+/** Writes a piece, resolving when the socket drains; rejects when the client is gone. */
+function writeWithBackpressure(res: ServerResponse, piece: string): Promise<void> {
+  if (res.destroyed) return Promise.reject(new Error('the client went away'));
+  if (res.write(piece)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      res.off('close', onClose);
+      resolve();
+    };
+    const onClose = () => {
+      res.off('drain', onDrain);
+      reject(new Error('the client went away'));
+    };
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
+}
+
 function matches(pattern: RegExp | string, path: string): boolean {
   return typeof pattern === 'string' ? pattern === path : pattern.test(path);
 }
@@ -242,6 +260,15 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
         },
       };
       const response = await found.handler(request);
+      if (response.stream) {
+        res.writeHead(response.status ?? 200, {
+          'content-type': 'application/json;charset=UTF-8',
+          ...response.headers,
+        });
+        await response.stream((piece) => writeWithBackpressure(res, piece));
+        res.end();
+        return;
+      }
       send(res, response.status ?? 200, response.body, response.headers);
     } catch (error) {
       if (res.headersSent) {

@@ -107,10 +107,10 @@ export class SandboxStore {
     this.functions = await this.serial(() => allowedFunctions(this.conn));
   }
 
-  /** Runs a caller's SQL, checked and under a deadline (query-exec.ts). */
+  /** Runs a caller's SQL, checked and under a deadline, as a stream of chunks (query-exec.ts). */
   query(sql: string, options: QueryOptions) {
     if (this.functions.size === 0) throw new Error('the sandbox store is not locked down yet');
-    return this.queries.run(sql, options);
+    return this.queries.open(sql, options);
   }
 
   /** Callers' queries running now. */

@@ -160,8 +160,13 @@ describe('the parse-tree guard alone (DuckDB dialect, tokenizer skipped)', () =>
   });
 
   it('lets a plain query over the dataset through', async () => {
-    const reader = await sandbox.store.query(own('SELECT count(*) FROM ds_x'), { table, timeoutMs: 10_000 });
-    expect(Number(reader.getRows()[0]![0])).toBe(50);
+    const query = await sandbox.store.query(own('SELECT count(*) FROM ds_x'), { table, timeoutMs: 10_000 });
+    try {
+      expect(Number((await query.next())!.getRows()[0]![0])).toBe(50);
+      expect(await query.next()).toBeNull();
+    } finally {
+      query.close();
+    }
   });
 });
 

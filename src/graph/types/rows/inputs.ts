@@ -90,19 +90,11 @@ export const OPERATOR_DOCS: Record<(typeof CONDITION_KEYS)[number], string> = {
     'Dates from the start of the current period up to now: toDate YEAR is year to date (DATE, DATETIME).',
 };
 
-/** The JSON-valued operator inputs; graphql-js gives `null` for an explicit null. */
-interface JsonOperators {
-  eq?: unknown;
-  neq?: unknown;
-  in?: unknown[] | null;
-  notIn?: unknown[] | null;
-  isNull?: boolean | null;
-  lt?: unknown;
-  lte?: unknown;
-  gt?: unknown;
-  gte?: unknown;
-  between?: { from: unknown; to: unknown } | null;
-}
+/** The JSON-valued operator inputs, as the compiler's Condition types them (null for an explicit null). */
+type JsonOperators = Pick<
+  Condition,
+  'eq' | 'neq' | 'in' | 'notIn' | 'isNull' | 'lt' | 'lte' | 'gt' | 'gte' | 'between'
+>;
 
 export interface RowFilterInput extends JsonOperators {
   and?: RowFilterInput[] | null;

@@ -29,6 +29,7 @@ import { csrfRefusal } from './http/csrf.ts';
 import { createLifecycle, createReadiness, json } from './http/lifecycle.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
+import { noOps, type OpsSink } from './ops/events.ts';
 import { uploadPolicy } from './upload/policy.ts';
 
 export interface GatewayDeps {
@@ -44,6 +45,8 @@ export interface GatewayDeps {
   schema?: GraphQLSchema | (() => GraphQLSchema);
   http: DomoHttp;
   logger: Logger;
+  /** Where features report what happened, for logs, metrics and traces (src/ops); default: nowhere. */
+  ops?: OpsSink;
   /** The GraphiQL tab's first operation. */
   exampleQuery?: string;
   /** How long a readiness answer is reused (default 5 s). */
@@ -80,6 +83,7 @@ const MAX_REQUEST_BODY_BYTES = 25_000_000;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, http, logger } = deps;
+  const ops = deps.ops ?? noOps;
   // The server's own token is redacted from every log line and every error from now on.
   registerSecret(config.serverCredentials?.token);
   const settings = {
@@ -163,6 +167,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         maxCalls: config.upstream.maxCallsPerRequest,
       }),
       settings,
+      ops,
       uploads: {
         files: streamedFiles as Map<string, AsyncIterable<Uint8Array>> | undefined,
         policy,

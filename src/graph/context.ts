@@ -1,6 +1,7 @@
 /** The per-request context: a Domo client bound to the caller, and the settings resolvers need. */
 import type { Principal } from '../auth/scopes.ts';
 import type { DomoClient } from '../domo/client.ts';
+import type { OpsSink } from '../ops/events.ts';
 import type { UploadPolicy } from '../upload/policy.ts';
 
 export interface GraphSettings {
@@ -20,6 +21,8 @@ export interface GraphContext {
   uploads?: UploadContext;
   /** The caller as gateway authentication knows it (src/auth): scopes and dataset allow-list. */
   auth?: Principal;
+  /** Where resolvers and plugins report what happened (src/ops/events.ts); absent in unit tests. */
+  ops?: OpsSink;
 }
 
 export interface UploadContext {

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
 import { createAuthenticator } from './auth/authenticate.ts';
-import { uploadRefusal, useGatewayScopes } from './auth/operation.ts';
+import { exportRefusal, uploadRefusal, useGatewayScopes } from './auth/operation.ts';
 import type { Principal } from './auth/scopes.ts';
 import { useBodyLimit } from './body-limit.ts';
 import type { Config, ServerSettings } from './config.ts';
@@ -26,6 +26,7 @@ import { DEFAULT_LIMITS, useOperationLimits } from './graph/limits.ts';
 import { schema } from './graph/schema.ts';
 import { createDoor, headerSource } from './http/auth-door.ts';
 import { csrfRefusal } from './http/csrf.ts';
+import { createExportHandler } from './http/export.ts';
 import { createLifecycle, createReadiness, json } from './http/lifecycle.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
@@ -197,6 +198,24 @@ export function createGateway(deps: GatewayDeps): Gateway {
           ),
   });
 
+  const exports = createExportHandler({
+    http,
+    logger,
+    ops,
+    credentials: (req) => domoCredentials(headerSource(req)),
+    maxConcurrency: config.upstream.maxConcurrencyPerRequest,
+    shutdown: shutdown.signal,
+    timeZone: config.rows?.timeZone ?? 'UTC',
+    authorize: !authenticator.enabled
+      ? undefined
+      : (req, datasetId) =>
+          exportRefusal(
+            principals.get(req),
+            datasetId,
+            createDomoClient(http, { credentials: domoCredentials(headerSource(req)), maxCalls: 2 }),
+          ),
+  });
+
   // /ready: one upstream check at a time, its answer reused for readyTtlMs (src/http/lifecycle.ts).
   const readyTtlMs = deps.readyTtlMs ?? READY_TTL_MS;
   const checkReady = createReadiness(http, config.upstream.connectTimeoutMs, readyTtlMs);
@@ -231,7 +250,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
       lifecycle.track(res);
       const route = () => {
-        if (uploads(req, res)) return;
+        if (uploads(req, res) || exports(req, res)) return;
         void yoga.handle(req, res, { gatewayPrincipal: principals.get(req) });
       };
       door.admit(req, res, path ?? '', route);

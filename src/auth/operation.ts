@@ -136,7 +136,33 @@ export async function uploadRefusal(
   if (!hasScope(principal, 'upload')) {
     return forbidden('uploads need the upload scope, which this credential lacks', 'upload');
   }
-  if (datasetId === null || !principal.datasets) return undefined;
+  if (datasetId === null) return undefined;
+  return allowListRefusal(principal, datasetId, domo);
+}
+
+/**
+ * The export route's check before any data is read: the `read` scope (an export is a query), and
+ * the allow-list for the dataset its path names.
+ */
+export async function exportRefusal(
+  principal: Principal | undefined,
+  datasetId: string,
+  domo: DomoClient,
+): Promise<AuthError | undefined> {
+  if (!principal || principal.kind === 'anonymous') return undefined;
+  if (!hasScope(principal, 'read')) {
+    return forbidden('exports need the read scope, which this credential lacks', 'read');
+  }
+  return allowListRefusal(principal, datasetId, domo);
+}
+
+/** The allow-list's verdict on the one dataset a route's path names. */
+async function allowListRefusal(
+  principal: Principal,
+  datasetId: string,
+  domo: DomoClient,
+): Promise<AuthError | undefined> {
+  if (!principal.datasets) return undefined;
   const plan: OperationPlan = {
     kind: 'mutation',
     rootFields: [],

@@ -6,6 +6,7 @@ import type { Credentials } from './auth.ts';
 import { bindCall, type Call } from './call.ts';
 import { CardsApi } from './cards.ts';
 import { DatasetsApi } from './datasets.ts';
+import { ExportApi } from './export.ts';
 import type { DomoHttp } from './http.ts';
 import { PermissionsApi } from './permissions.ts';
 import { QueryApi } from './query.ts';
@@ -23,6 +24,7 @@ export class DomoClient {
   readonly users: UsersApi;
   readonly uploads: UploadsApi;
   readonly versions: VersionsApi;
+  readonly exports: ExportApi;
 
   constructor(readonly call: Call) {
     this.datasets = new DatasetsApi(call);
@@ -33,6 +35,7 @@ export class DomoClient {
     this.users = new UsersApi(call);
     this.uploads = new UploadsApi(call);
     this.versions = new VersionsApi(call);
+    this.exports = new ExportApi(call);
   }
 
   /**

@@ -12,6 +12,8 @@ export interface DomoRequest {
   /** Path below the base URL, path parameters already encoded (use `apiPath`). */
   path: string;
   query?: Record<string, QueryValue>;
+  /** The Accept header (default application/json): `text/csv` for an export. */
+  accept?: string;
   /** A JSON body. */
   json?: unknown;
   /**

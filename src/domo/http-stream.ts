@@ -20,7 +20,9 @@ export async function readStreamed<T>(
   try {
     for await (const chunk of response.body) {
       bytes += (chunk as Uint8Array).byteLength;
-      if (reader.write(chunk as Uint8Array)) {
+      let enough = reader.write(chunk as Uint8Array);
+      if (typeof enough !== 'boolean') enough = await enough;
+      if (enough) {
         done.abort();
         break;
       }

@@ -83,8 +83,15 @@ export class DomoHttp {
   async stream<T>(credentials: Credentials, request: DomoRequest, signal?: AbortSignal): Promise<T> {
     const read = request.read;
     if (!read) throw new TypeError('DomoHttp.stream needs request.read');
-    return this.retrying(request, signal, (attempt) =>
-      this.streamAttempt(credentials, request, read(this.maxResponseBytes) as BodyReader<T>, attempt, signal),
+    let reader: BodyReader<T> | undefined;
+    return this.retrying(
+      request,
+      signal,
+      (attempt) => {
+        reader = read(this.maxResponseBytes) as BodyReader<T>;
+        return this.streamAttempt(credentials, request, reader, attempt, signal);
+      },
+      () => reader?.passedOn === true,
     );
   }
 
@@ -92,6 +99,8 @@ export class DomoHttp {
     request: DomoRequest,
     signal: AbortSignal | undefined,
     run: (attempt: number) => Promise<T>,
+    /** True when the failed attempt must not be repeated whatever its kind (bytes were passed on). */
+    final?: () => boolean,
   ): Promise<T> {
     const { retry } = this.options;
     const attempts = request.idempotent ? retry.maxRetries + 1 : 1;
@@ -100,7 +109,7 @@ export class DomoHttp {
         return await run(attempt);
       } catch (error) {
         if (!(error instanceof DomoError)) throw error;
-        if (attempt >= attempts || !isRetryable(error) || signal?.aborted) throw error;
+        if (attempt >= attempts || !isRetryable(error) || signal?.aborted || final?.()) throw error;
         const delay = retryDelay(attempt, retry, error.retryAfterMs);
         this.logger.warn('upstream retry', {
           method: request.method,
@@ -234,7 +243,7 @@ export class DomoHttp {
     if (signal?.aborted) throw abortedError(request);
     this.options.onAttempt?.(request, attempt);
     const headers: Record<string, string> = {
-      accept: 'application/json',
+      accept: request.accept ?? 'application/json',
       ...this.options.headers,
       ...authHeaders(credentials),
     };

@@ -37,6 +37,11 @@ export interface SqlAnswerOptions {
   maxRows?: number;
   /** Largest single row or value, in bytes (DOMO_MAX_RESPONSE_BYTES): one huge value cannot fill memory. */
   maxValueBytes: number;
+  /**
+   * Rows are handed here as they are parsed (a chunk's complete rows at a time) instead of kept:
+   * an export holds one chunk's rows, whatever the answer's size. Objects or lists, by shape.
+   */
+  onRows?: (rows: unknown[]) => void;
 }
 
 type Mode =
@@ -56,6 +61,9 @@ type RowsExpect = 'first' | 'row' | 'separator';
 export class SqlAnswerReader implements BodyReader<QueryAnswer> {
   private readonly maxRows: number;
   private readonly maxValueBytes: number;
+  private readonly onRows: ((rows: unknown[]) => void) | undefined;
+  /** Rows kept or handed to onRows. */
+  private kept = 0;
   private mode: Mode = 'start';
   private shape: 'objects' | 'columns' | null = null;
   /** Bytes of the body before the current chunk, for positions in messages. */
@@ -92,6 +100,26 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
   constructor(options: SqlAnswerOptions) {
     this.maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
     this.maxValueBytes = options.maxValueBytes;
+    this.onRows = options.onRows;
+  }
+
+  /** The answer's shape, once its first byte is read. */
+  get answerShape(): 'objects' | 'columns' | null {
+    return this.shape;
+  }
+
+  /** The `columns` of a `{columns, rows}` answer, once read (null before, and for the other shape). */
+  get columnNames(): string[] | null {
+    return this.columns;
+  }
+
+  /** Domo's type of each column, from the answer's `metadata` read so far (null where absent). */
+  columnTypes(): Array<string | null> {
+    const metadata = Array.isArray(this.metadata) ? (this.metadata as unknown[]) : [];
+    return (this.columns ?? []).map((_, i) => {
+      const type = (metadata[i] as { type?: unknown } | null | undefined)?.type;
+      return typeof type === 'string' ? type : null;
+    });
   }
 
   /** Takes the next chunk; true once the kept rows, one more and the columns are in: stop reading. */
@@ -143,12 +171,7 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
       return { columns, types: columns.map(() => null), rows, truncated };
     }
     if (!this.columns || !this.sawRows) throw this.shapeError('neither a list of rows nor {columns, rows}');
-    const metadata = Array.isArray(this.metadata) ? (this.metadata as unknown[]) : [];
-    const types = this.columns.map((_, i) => {
-      const type = (metadata[i] as { type?: unknown } | null | undefined)?.type;
-      return typeof type === 'string' ? type : null;
-    });
-    return { columns: this.columns, types, rows: this.rows as unknown[][], truncated };
+    return { columns: this.columns, types: this.columnTypes(), rows: this.rows as unknown[][], truncated };
   }
 
   /** Reads from `i` in the current mode; returns where it stopped. */
@@ -341,7 +364,7 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
   }
 
   private keeping(): boolean {
-    return this.rows.length + this.batchCount < this.maxRows;
+    return this.kept + this.batchCount < this.maxRows;
   }
 
   private rowStart(i: number): void {
@@ -365,7 +388,7 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
     }
     if (start === EARLIER) {
       // Began in an earlier chunk: it is the first row of this one, parsed alone.
-      this.rows.push(this.parse(this.take(buf, end)));
+      this.keep([this.parse(this.take(buf, end))]);
     } else {
       this.checkSize(end - start);
       if (this.batchStart < 0) this.batchStart = start;
@@ -377,10 +400,15 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
 
   private flushBatch(buf: Buffer): void {
     if (this.batchCount === 0) return;
-    const rows = this.parse(`[${buf.toString('utf8', this.batchStart, this.batchEnd)}]`) as unknown[];
-    for (const row of rows) this.rows.push(row);
+    this.keep(this.parse(`[${buf.toString('utf8', this.batchStart, this.batchEnd)}]`) as unknown[]);
     this.batchStart = this.batchEnd = -1;
     this.batchCount = 0;
+  }
+
+  private keep(rows: unknown[]): void {
+    this.kept += rows.length;
+    if (this.onRows) this.onRows(rows);
+    else for (const row of rows) this.rows.push(row);
   }
 
   /** At the end of a chunk, keeps the open kept value's bytes so far. */

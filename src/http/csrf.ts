@@ -10,6 +10,8 @@
  *   URL never runs (yoga's CSRF plugin and Apollo Router ask the same). The GraphiQL page itself is
  *   a GET without an operation; GraphiQL sends its operations as same-origin JSON POSTs (it uses GET
  *   only for subscriptions and `@live` queries, neither of which this schema has);
+ * - an export (`GET /v1/datasets/:id/export`) must carry one of them too: it runs a query (`sql`,
+ *   `where`) and a whole download for whoever can make a browser load its URL;
  * - a POST a plain form can send (urlencoded, multipart or text/plain body) must carry one of them
  *   too: browsers that send no Sec-Fetch-Site still cannot add a header to a form.
  */
@@ -32,6 +34,9 @@ export const PREFLIGHT_HEADERS = [
 /** Query parameters by which a GET carries an operation (GraphQL over HTTP, persisted documents). */
 const OPERATION_PARAMS = ['query', 'extensions', 'documentId', 'doc_id', 'id'] as const;
 
+/** The export route (src/http/export.ts): every GET of it reads data as a query does. */
+const EXPORT_PATH = /^\/v1\/datasets\/[^/]+\/export\/?$/;
+
 type RequestLike = Pick<IncomingMessage, 'method' | 'headers' | 'url'>;
 
 const hasPreflightHeader = (req: Pick<IncomingMessage, 'headers'>): boolean =>
@@ -51,8 +56,9 @@ export function isCsrfSuspect(req: Pick<IncomingMessage, 'method' | 'headers'>):
 /** True for a GET or HEAD whose query string carries an operation and which has no preflight header. */
 export function isUnguardedGetOperation(req: RequestLike): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  const search = new URL(req.url ?? '/', 'http://gateway.invalid').searchParams;
-  if (!OPERATION_PARAMS.some((name) => search.has(name))) return false;
+  const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+  const search = url.searchParams;
+  if (!OPERATION_PARAMS.some((name) => search.has(name)) && !EXPORT_PATH.test(url.pathname)) return false;
   return !hasPreflightHeader(req);
 }
 

@@ -57,7 +57,8 @@ export function compileRows(args: {
   columns: readonly RowColumn[];
   where?: FilterNode;
   orderBy?: readonly OrderItem[];
-  page: Page;
+  /** None for every matching row (an export). */
+  page: Page | null;
   clock: Clock;
 }): RowsStatement {
   if (args.columns.length === 0)
@@ -76,7 +77,7 @@ export function compileRows(args: {
   const select = args.columns.map((c) => ident(c.name)).join(', ');
   const sql = `SELECT ${select} FROM table${whereClause(args.where, set, args.clock)}${
     terms.length ? ` ORDER BY ${terms.join(', ')}` : ''
-  }${paging(args.page)}`;
+  }${args.page ? paging(args.page) : ''}`;
   return { sql, columns: [...args.columns] };
 }
 

@@ -11,6 +11,7 @@ import { defineMysqlFunctions } from './mysql-functions.ts';
 import { Router, type SandboxRequest } from './router.ts';
 import { accessRoutes } from './routes/access.ts';
 import { datasetRoutes } from './routes/datasets.ts';
+import { exportRoutes } from './routes/export.ts';
 import { queryRoutes } from './routes/query.ts';
 import { streamRoutes } from './routes/streams.ts';
 import { uploadRoutes } from './routes/uploads.ts';
@@ -111,6 +112,7 @@ const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
   ({ router }) => userRoutes(router),
   ({ router, store, onClose }) => onClose(uploadRoutes(router, store).cleanup),
   ({ router, store }) => versionRoutes(router, store),
+  ({ router, store }) => exportRoutes(router, store),
 ];
 
 /** Writes a piece, resolving when the socket drains; rejects when the client is gone. */

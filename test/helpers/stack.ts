@@ -17,6 +17,7 @@ import {
   TypedSchemas,
 } from '../../src/graph/types/rows/typed-registry.ts';
 import { type Logger, silentLogger } from '../../src/log.ts';
+import type { OpsSink } from '../../src/ops/events.ts';
 import type { RowColumn } from '../../src/rows/values.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.ts';
 import { createGateway, DEFAULT_SERVER_SETTINGS, type Gateway } from '../../src/server.ts';
@@ -49,6 +50,8 @@ export interface StackOptions {
   fieldSuggestions?: boolean;
   /** Socket timeouts of the gateway's own server (default DEFAULT_SERVER_SETTINGS). */
   server?: Partial<ServerSettings>;
+  /** Where the gateway reports operations facts (src/ops/events.ts); default nowhere. */
+  ops?: OpsSink;
   /** Gateway authentication (API keys, JWT); default none. */
   gatewayAuth?: GatewayAuthSettings | null;
   /** Typed roots for these datasets, their columns read from the sandbox unless `read` says otherwise. */
@@ -141,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     http,
     logger: options.logger ?? silentLogger,
+    ops: options.ops,
     readyTtlMs: options.readyTtlMs ?? 0,
     maxRequestBodyBytes: options.maxRequestBodyBytes,
   });

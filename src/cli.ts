@@ -1,15 +1,25 @@
 /**
  * `domo-graph upload FILE --dataset ID --mode append`: streams a local CSV through a running
  * gateway's `PUT /v1/datasets/:id/upload` (or, with --direct, straight to Domo with the upload
- * pipeline), with a progress bar and a summary or a clear error at the end.
+ * pipeline), with a progress bar and a summary or a clear error at the end; `domo-graph export`
+ * (src/cli/export.ts) downloads a dataset or a query the other way.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { request } from 'undici';
 import { CliError, cliArg, exitMessage, parseCommandLine, UsageError } from './cli/errors.ts';
+import { exportCommand } from './cli/export.ts';
 import { human, progressBar } from './cli/progress.ts';
-import { COMMANDS, type Command, cliVersion, helpUsage, mainUsage, uploadUsage } from './cli/usage.ts';
+import {
+  COMMANDS,
+  type Command,
+  cliVersion,
+  exportUsage,
+  helpUsage,
+  mainUsage,
+  uploadUsage,
+} from './cli/usage.ts';
 import { loadConfig } from './config.ts';
 import { createDomoClient } from './domo/client.ts';
 import { DomoHttp } from './domo/http.ts';
@@ -212,7 +222,8 @@ function defaultGateway(): string {
 }
 
 function commandUsage(command: Command): string {
-  return command === 'upload' ? uploadUsage(defaultGateway()) : helpUsage();
+  if (command === 'upload') return uploadUsage(defaultGateway());
+  return command === 'export' ? exportUsage(defaultGateway()) : helpUsage();
 }
 
 function isCommand(name: string | undefined): name is Command {
@@ -231,6 +242,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'upload') return upload(rest);
+  if (command === 'export') return exportCommand(rest, defaultGateway);
   if (command === 'help') {
     const [topic, ...extra] = rest;
     if (topic === undefined) process.stdout.write(mainUsage());

@@ -29,15 +29,29 @@ export type ProgressPhase = 'sending' | 'committing' | 'done';
 export interface ProgressState {
   bytes: number;
   rows: number;
-  parts: number;
+  /** Upload parts; absent for an export. */
+  parts?: number;
   /** Rows and parts counted by the CLI (newlines, bytes / part size), not by the splitter. */
   estimated?: boolean;
   phase?: ProgressPhase;
 }
 
-/** One progress line: bar, percent, bytes, rows, parts, rate, then the ETA or the phase. */
-export function formatProgress(state: ProgressState, total: number, elapsedSeconds: number): string {
+/**
+ * One progress line: bar, percent, bytes, rows, parts, rate, then the ETA or the phase. A `total`
+ * of null (an export, whose size is known only at its end) shows bytes, rows and rate alone.
+ */
+export function formatProgress(state: ProgressState, total: number | null, elapsedSeconds: number): string {
   const phase = state.phase ?? 'sending';
+  if (total === null) {
+    const rate = elapsedSeconds > 0 ? state.bytes / elapsedSeconds : 0;
+    return [
+      human(state.bytes),
+      `${state.rows.toLocaleString('en-US')} rows`,
+      `${(elapsedSeconds > 0 ? state.rows / elapsedSeconds : 0).toFixed(0)} rows/s`,
+      `${human(rate)}/s`,
+      phase === 'done' ? `done in ${duration(elapsedSeconds)}` : 'receiving',
+    ].join('  ');
+  }
   const ratio = total > 0 ? Math.min(1, Math.max(0, state.bytes / total)) : 1;
   const width = 24;
   const bar = '#'.repeat(Math.round(ratio * width)).padEnd(width, '.');
@@ -55,14 +69,14 @@ export function formatProgress(state: ProgressState, total: number, elapsedSecon
     `[${bar}] ${(ratio * 100).toFixed(0).padStart(3)}%`,
     `${human(state.bytes)} / ${human(total)}`,
     `${approx}${state.rows.toLocaleString('en-US')} rows`,
-    `${approx}${state.parts} parts`,
+    `${approx}${state.parts ?? 0} parts`,
     `${human(rate)}/s`,
     tail,
   ].join('  ');
 }
 
 /** A progress line on stderr: rewritten in place on a terminal, every few seconds otherwise. */
-export function progressBar(total: number, stream: NodeJS.WriteStream = process.stderr) {
+export function progressBar(total: number | null, stream: NodeJS.WriteStream = process.stderr) {
   const started = performance.now();
   const tty = stream.isTTY;
   // The first update always prints, so even a short upload shows its start and its ETA.

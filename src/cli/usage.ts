@@ -13,7 +13,7 @@ export function cliVersion(): string {
   return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
-export const COMMANDS = ['upload', 'help'] as const;
+export const COMMANDS = ['upload', 'export', 'help'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export function mainUsage(): string {
@@ -21,13 +21,15 @@ export function mainUsage(): string {
 
 commands:
   upload FILE --dataset ID   stream a CSV file into a Domo dataset, with a progress bar
+  export --dataset ID -o FILE
+                             download a dataset or a query as CSV or NDJSON, with a progress line
   help [COMMAND]             show this text, or a command's options
 
 options:
   -h, --help                 show help (after a command: that command's help)
   -v, --version              print the version
 
-Run "domo-graph help upload" for the upload options.
+Run "domo-graph help upload" or "domo-graph help export" for their options.
 Exit status: 0 on success, 1 when the work failed, 2 on a usage error.
 `;
 }
@@ -49,6 +51,28 @@ straight to Domo, and prints a summary once Domo committed it.
   --token TOKEN                         Domo developer token (default: the gateway's own, or DOMO_DEVELOPER_TOKEN)
   --direct                              upload straight to Domo (DOMO_INSTANCE or DOMO_BASE_URL and a token)
   -h, --help                            show this text
+`;
+}
+
+/** `gateway` is the default gateway URL, resolved from this environment's PORT setting. */
+export function exportUsage(gateway: string): string {
+  return `usage: domo-graph export --dataset ID -o FILE [options]
+
+Downloads a dataset, or the rows of a query, through a running gateway's
+GET /v1/datasets/ID/export into FILE, with a progress line (bytes, rows, rate) and a summary.
+The data goes to FILE.partial first and is renamed to FILE only once the export ended whole:
+a broken export leaves no FILE.
+
+  --dataset ID                   the dataset to export (required)
+  -o, --output FILE              where to write it (required)
+  --format csv|ndjson            CSV (header row, nulls as \\N) or one JSON object per line (default csv)
+  --sql SQL                      export this query's answer instead of the whole dataset
+  --where JSON                   only these rows: the GraphQL rows field's where, e.g. '{"column":"region","eq":"West"}'
+  --order-by JSON                their order: '[{"column":"amount","direction":"DESC"}]'
+  --gateway URL                  gateway to export through (default ${gateway})
+  --token TOKEN                  Domo developer token (default: the gateway's own, or DOMO_DEVELOPER_TOKEN)
+  --api-key KEY                  the gateway's API key, when it requires one (GATEWAY_API_KEYS)
+  -h, --help                     show this text
 `;
 }
 

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Agent, Dispatcher } from 'undici';
 import type { GatewayAuthSettings } from '../../src/auth/settings.ts';
-import type { ServerSettings } from '../../src/config.ts';
+import type { Config, ServerSettings } from '../../src/config.ts';
 import type { Credentials } from '../../src/domo/auth.ts';
 import { createDomoClient } from '../../src/domo/client.ts';
 import { createDispatcher, DomoHttp, type DomoRequest } from '../../src/domo/http.ts';
@@ -17,6 +17,7 @@ import {
   TypedSchemas,
 } from '../../src/graph/types/rows/typed-registry.ts';
 import { type Logger, silentLogger } from '../../src/log.ts';
+import type { OpsSink } from '../../src/ops/events.ts';
 import type { RowColumn } from '../../src/rows/values.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.ts';
 import { createGateway, DEFAULT_SERVER_SETTINGS, type Gateway } from '../../src/server.ts';
@@ -25,6 +26,12 @@ export const SANDBOX_TOKEN = 'test-token';
 
 export interface StackOptions {
   sandbox?: Partial<SandboxOptions>;
+  /** An already running sandbox to share (a second gateway in front of it); close() leaves it running. */
+  sharedSandbox?: Sandbox;
+  /** Response cache, rate limits, trusted documents, Redis (src/ops); default all off. */
+  ops?: Partial<Config['ops']>;
+  /** Where the gateway reports cache outcomes, rate limits, upstream calls (default nowhere). */
+  opsSink?: OpsSink;
   /** Server-side credentials; default none, so tests send the token themselves. */
   serverCredentials?: Credentials | null;
   maxRetries?: number;
@@ -94,7 +101,9 @@ export function authHeader(token = SANDBOX_TOKEN): Record<string, string> {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sandbox = await createSandbox({ token: SANDBOX_TOKEN, largeRows: 2_000, ...options.sandbox });
+  const sandbox =
+    options.sharedSandbox ??
+    (await createSandbox({ token: SANDBOX_TOKEN, largeRows: 2_000, ...options.sandbox }));
   const dispatcher: Agent = createDispatcher({ connectTimeoutMs: 5_000, connections: 16 });
   const attempts: Stack['attempts'] = [];
   const http = new DomoHttp({
@@ -138,7 +147,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       useSandbox: true,
       server: { ...DEFAULT_SERVER_SETTINGS, ...options.server },
       gatewayAuth: options.gatewayAuth ?? null,
+      ops: options.ops,
     },
+    ops: options.opsSink,
     http,
     logger: options.logger ?? silentLogger,
     readyTtlMs: options.readyTtlMs ?? 0,
@@ -168,8 +179,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // The drain also closes the gateway's Redis connection.
+      if (options.ops?.redisUrl) await gateway.drain(0);
       await dispatcher.close();
-      await sandbox.close();
+      if (!options.sharedSandbox) await sandbox.close();
     },
   };
 }

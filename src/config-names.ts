@@ -22,6 +22,10 @@ export const SETTING_PREFIXES = [
   'SERVER_',
   'SHUTDOWN_',
   'ALLOW_',
+  'REDIS_',
+  'CACHE_',
+  'RATE_',
+  'TRUSTED_',
 ] as const;
 
 /**

@@ -93,3 +93,41 @@ export interface TypedDatasetSetting {
   name: string;
   datasetId: string;
 }
+
+/** The operations side (src/ops): response cache, rate limits, trusted documents, shared Redis. */
+export interface OpsSettings {
+  /** REDIS_URL: cache entries and rate-limit buckets shared by every replica; null keeps them in memory. */
+  redisUrl: string | null;
+  cache: CacheSettings;
+  rateLimit: RateLimitSettings;
+  trustedDocuments: TrustedDocumentSettings;
+}
+
+export interface CacheSettings {
+  /** CACHE_ENABLED: answers of queries reused per caller (src/ops/cache.ts). */
+  enabled: boolean;
+  /** Seconds a metadata answer is reused. */
+  ttlSeconds: number;
+  /** Seconds an answer holding SQL results or rows is reused (the shorter wins). */
+  rowsTtlSeconds: number;
+  /** Entries kept in memory (least recently used go first); Redis evicts by its own policy. */
+  maxEntries: number;
+}
+
+export interface RateLimitSettings {
+  /** Operations one caller may send a minute (token bucket); 0: no limit. */
+  perMinute: number;
+  /** Operations one caller may send at once, the bucket's size. */
+  burst: number;
+  /** Operations using Domo's search every caller together may send a minute; 0: no limit. */
+  searchPerMinute: number;
+}
+
+export interface TrustedDocumentSettings {
+  /** off: any document; allow: a known hash or any document; only: known hashes only. */
+  mode: 'off' | 'allow' | 'only';
+  /** A deployment's own manifest ({sha256: document}) beside schema/persisted-documents.json. */
+  file: string | null;
+  /** Development (not NODE_ENV=production): GraphiQL may send any document even with `only`. */
+  development: boolean;
+}

@@ -9,8 +9,10 @@
 import type { GatewayAuthSettings } from './auth/settings.ts';
 import { gatewayAuthSettings } from './config-auth.ts';
 import { recordingEnv, unknownVariablesError } from './config-names.ts';
+import { opsSettings } from './config-ops.ts';
 import type {
   OperationLimitSettings,
+  OpsSettings,
   RowsSettings,
   SandboxSettings,
   ServerSettings,
@@ -35,6 +37,7 @@ import type { Credentials } from './domo/auth.ts';
 export { isLoopbackHost } from './config-auth.ts';
 export type {
   OperationLimitSettings,
+  OpsSettings,
   RowsSettings,
   SandboxSettings,
   ServerSettings,
@@ -76,6 +79,8 @@ export interface Config {
   /** ALLOW_ANONYMOUS=true: serve a non-loopback HOST with a server token and no gateway authentication. */
   allowAnonymous: boolean;
   rows: RowsSettings;
+  /** Response cache, rate limits, trusted documents and the Redis replicas share (src/ops). */
+  ops: OpsSettings;
 }
 
 /**
@@ -231,5 +236,6 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
       typedDatasets: typed,
       reloadSeconds: integer(env, 'TYPED_RELOAD_SECONDS', 300, 0, 86_400),
     },
+    ops: opsSettings(env, nodeEnvSetting !== 'production'),
   };
 }

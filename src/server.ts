@@ -30,7 +30,10 @@ import { createExportHandler } from './http/export.ts';
 import { createLifecycle, createReadiness, json } from './http/lifecycle.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
+import { createResponseCache } from './ops/cache.ts';
+import { callerOf } from './ops/caller.ts';
 import { noOps, type OpsSink } from './ops/events.ts';
+import { connectRedis } from './ops/redis.ts';
 import { uploadPolicy } from './upload/policy.ts';
 
 export interface GatewayDeps {
@@ -38,7 +41,10 @@ export interface GatewayDeps {
     Partial<Pick<Config, 'limits' | 'corsOrigins' | 'uploads'>> &
     Partial<
       Pick<Config, 'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox' | 'gatewayAuth' | 'rows'>
-    >;
+    > & {
+      /** Response cache, rate limits, trusted documents, Redis; each part absent is off (tests). */
+      ops?: Partial<Config['ops']>;
+    };
   /**
    * The schema to serve (default: the static one); a function is asked on every request, so typed
    * roots reloaded at run time (src/graph/types/rows-typed) take effect without a restart.
@@ -103,6 +109,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // With it on, Authorization carries the gateway credential; Domo tokens come in X-DOMO-* only.
   const domoCredentials = (headers: { get(name: string): string | null }) =>
     credentialsFromHeaders(headers, { authorization: !authenticator.enabled }) ?? config.serverCredentials;
+  // Response cache and rate limits (src/ops), on the Redis replicas share when REDIS_URL is set.
+  const opsSettings = config.ops ?? {};
+  const redis = opsSettings.redisUrl ? connectRedis(opsSettings.redisUrl, logger) : undefined;
+  const responseCache =
+    opsSettings.cache?.enabled === true
+      ? createResponseCache({
+          settings: opsSettings.cache,
+          schemas: [typeof served === 'function' ? served() : served],
+          redis,
+          ops,
+        })
+      : undefined;
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
     schema: typeof served === 'function' ? () => served() : served,
     // Multipart requests never reach yoga, which would buffer the files: src/http/uploads.ts streams them.
@@ -155,30 +173,37 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useCostLimit({ maxCalls: config.upstream.maxCallsPerRequest, maxPageSize: config.maxPageSize }),
       useGatewayScopes(),
       useBadUserInput(),
+      ...(responseCache?.plugins ?? []),
       useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
     ],
-    context: async ({ request, streamedFiles, uploadSignal, gatewayPrincipal }): Promise<GraphContext> => ({
+    context: async ({ request, streamedFiles, uploadSignal, gatewayPrincipal }): Promise<GraphContext> => {
       // Found at the door (below); authenticated here for a request that came another way (yoga.fetch).
-      auth: (gatewayPrincipal as Principal | undefined) ?? (await door.authenticateOrThrow(request.headers)),
-      domo: createDomoClient(http, {
-        // The caller's own credentials win over the server's.
-        credentials: domoCredentials(request.headers),
-        signal: request.signal,
-        maxConcurrency: config.upstream.maxConcurrencyPerRequest,
-        maxCalls: config.upstream.maxCallsPerRequest,
-      }),
-      settings,
-      ops,
-      uploads: {
-        files: streamedFiles as Map<string, AsyncIterable<Uint8Array>> | undefined,
-        policy,
-        // Lazy: only upload resolvers read it. Not AbortSignal.any: on Node 20, combining yoga's
-        // request.signal that way stops it from cancelling the request's upstream calls.
-        get signal() {
-          return (uploadSignal as AbortSignal | undefined) ?? eitherSignal(request.signal, shutdown.signal);
+      const auth =
+        (gatewayPrincipal as Principal | undefined) ?? (await door.authenticateOrThrow(request.headers));
+      // The caller's own credentials win over the server's.
+      const credentials = domoCredentials(request.headers);
+      return {
+        auth,
+        caller: callerOf(request.headers, credentials, auth),
+        domo: createDomoClient(http, {
+          credentials,
+          signal: request.signal,
+          maxConcurrency: config.upstream.maxConcurrencyPerRequest,
+          maxCalls: config.upstream.maxCallsPerRequest,
+        }),
+        settings,
+        ops,
+        uploads: {
+          files: streamedFiles as Map<string, AsyncIterable<Uint8Array>> | undefined,
+          policy,
+          // Lazy: only upload resolvers read it. Not AbortSignal.any: on Node 20, combining yoga's
+          // request.signal that way stops it from cancelling the request's upstream calls.
+          get signal() {
+            return (uploadSignal as AbortSignal | undefined) ?? eitherSignal(request.signal, shutdown.signal);
+          },
         },
-      },
-    }),
+      };
+    },
   });
   const uploads = createUploadHandler({
     http,
@@ -218,7 +243,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   // /ready: one upstream check at a time, its answer reused for readyTtlMs (src/http/lifecycle.ts).
   const readyTtlMs = deps.readyTtlMs ?? READY_TTL_MS;
-  const checkReady = createReadiness(http, config.upstream.connectTimeoutMs, readyTtlMs);
+  const checkReady = createReadiness(http, config.upstream.connectTimeoutMs, readyTtlMs, redis);
 
   // Said on /ready, so an operator sees at once when the gateway serves demo data.
   const upstream = config.useSandbox ? 'sandbox' : 'domo';
@@ -261,7 +286,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
   server.maxRequestsPerSocket = serverSettings.maxRequestsPerSocket;
 
   const abortUploads = () => shutdown.abort(new Error('the server is shutting down'));
-  const drain = (timeoutMs: number) => lifecycle.drain(server, timeoutMs, abortUploads);
+  const drain = async (timeoutMs: number) => {
+    const outcome = await lifecycle.drain(server, timeoutMs, abortUploads);
+    await redis?.close();
+    return outcome;
+  };
 
   return { server, yoga, abortUploads, drain };
 }

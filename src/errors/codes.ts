@@ -23,6 +23,9 @@ export type GatewayFailureKind =
   | 'method_not_allowed'
   | 'shutting_down'
   | 'introspection_off'
+  | 'throttled'
+  | 'untrusted_document'
+  | 'persisted_not_found'
   | 'internal';
 
 export type FailureKind = DomoErrorKind | GatewayFailureKind;
@@ -80,6 +83,12 @@ export const FAILURES = {
   shutting_down: { code: 'SHUTTING_DOWN', httpStatus: 503 },
   /** `__schema` or `__type` asked while introspection is off (src/graph/exposure.ts). */
   introspection_off: { code: 'INTROSPECTION_OFF', httpStatus: 400 },
+  /** The caller's rate limit, or the shared budget of Domo's search, is spent (src/ops/rate-limit.ts). */
+  throttled: { code: 'RATE_LIMITED', httpStatus: 429 },
+  /** TRUSTED_DOCUMENTS=only and the request sent a document instead of a known hash (src/ops/trusted.ts). */
+  untrusted_document: { code: 'UNTRUSTED_DOCUMENT', httpStatus: 403 },
+  /** A document hash (or documentId) that no trusted-document manifest holds. */
+  persisted_not_found: { code: 'PERSISTED_QUERY_NOT_FOUND', httpStatus: 404 },
   /** A bug: masked as "Unexpected error." (yoga's own code for it), logged in full on the server. */
   internal: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 },
 } as const satisfies Record<FailureKind, Failure>;

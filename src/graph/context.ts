@@ -1,6 +1,7 @@
 /** The per-request context: a Domo client bound to the caller, and the settings resolvers need. */
 import type { Principal } from '../auth/scopes.ts';
 import type { DomoClient } from '../domo/client.ts';
+import type { Caller } from '../ops/caller.ts';
 import type { OpsSink } from '../ops/events.ts';
 import type { UploadPolicy } from '../upload/policy.ts';
 
@@ -23,6 +24,8 @@ export interface GraphContext {
   auth?: Principal;
   /** Where resolvers and plugins report what happened (src/ops/events.ts); absent in unit tests. */
   ops?: OpsSink;
+  /** The caller as a hash of its credential, for the response cache and rate limits (src/ops/caller.ts). */
+  caller?: Caller;
 }
 
 export interface UploadContext {

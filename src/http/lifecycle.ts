@@ -6,6 +6,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { DomoHttp } from '../domo/http.ts';
 import { failure } from '../errors/codes.ts';
+import type { SharedRedis } from '../ops/redis.ts';
 
 export const json = (res: ServerResponse, status: number, body: unknown) => {
   // A probe answered by drain() meanwhile, or a caller gone: nothing to send.
@@ -14,19 +15,28 @@ export const json = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
+/** Ready, or what is not: the upstream, or the Redis REDIS_URL names (replicas need it to share). */
+export type Readiness = { ok: true } | { ok: false; why: 'upstream unreachable' | 'redis unreachable' };
+
 /**
  * Readiness probes can arrive often and from many places: one upstream check at a time, its answer
- * reused for readyTtlMs.
+ * reused for readyTtlMs. With REDIS_URL set, Redis must answer too.
  */
 export function createReadiness(
   http: Pick<DomoHttp, 'url'>,
   connectTimeoutMs: number,
   readyTtlMs: number,
-): () => Promise<boolean> {
+  redis?: Pick<SharedRedis, 'healthy'>,
+): () => Promise<Readiness> {
   let readyAt = Number.NEGATIVE_INFINITY;
-  let ready = false;
-  let checking: Promise<boolean> | undefined;
-  const probe = async (): Promise<boolean> => {
+  let ready: Readiness = { ok: false, why: 'upstream unreachable' };
+  let checking: Promise<Readiness> | undefined;
+  const probe = async (): Promise<Readiness> => {
+    const [upstream, shared] = await Promise.all([probeUpstream(), redis ? redis.healthy() : true]);
+    if (!upstream) return { ok: false, why: 'upstream unreachable' };
+    return shared ? { ok: true } : { ok: false, why: 'redis unreachable' };
+  };
+  const probeUpstream = async (): Promise<boolean> => {
     try {
       // Any HTTP answer below 500 (even 401) proves the upstream is reachable.
       const response = await fetch(http.url({ path: '/api/content/v2/users/me' }), {
@@ -38,7 +48,7 @@ export function createReadiness(
       return false;
     }
   };
-  const checkReady = (): Promise<boolean> => {
+  const checkReady = (): Promise<Readiness> => {
     if (Date.now() - readyAt < readyTtlMs) return Promise.resolve(ready);
     checking ??= probe().then((ok) => {
       ready = ok;
@@ -63,7 +73,10 @@ export interface Lifecycle {
 }
 
 /** `upstream` is said on /ready, so an operator sees at once when the gateway serves demo data. */
-export function createLifecycle(checkReady: () => Promise<boolean>, upstream: 'sandbox' | 'domo'): Lifecycle {
+export function createLifecycle(
+  checkReady: () => Promise<Readiness>,
+  upstream: 'sandbox' | 'domo',
+): Lifecycle {
   const running = new Set<ServerResponse>();
   const waitingReady = new Set<ServerResponse>();
   let draining = false;
@@ -75,9 +88,9 @@ export function createLifecycle(checkReady: () => Promise<boolean>, upstream: 's
       if (draining) return json(res, 503, { status: 'shutting down', upstream });
       // A probe still waiting on the upstream when the drain starts is answered by drain().
       waitingReady.add(res);
-      void checkReady().then((ok) => {
+      void checkReady().then((readiness) => {
         if (!waitingReady.delete(res)) return;
-        json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'upstream unreachable', upstream });
+        json(res, readiness.ok ? 200 : 503, { status: readiness.ok ? 'ready' : readiness.why, upstream });
       });
     },
 

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Agent, Dispatcher } from 'undici';
 import type { GatewayAuthSettings } from '../../src/auth/settings.ts';
-import type { ServerSettings } from '../../src/config.ts';
+import type { Config, ServerSettings } from '../../src/config.ts';
 import type { Credentials } from '../../src/domo/auth.ts';
 import { createDomoClient } from '../../src/domo/client.ts';
 import { createDispatcher, DomoHttp, type DomoRequest } from '../../src/domo/http.ts';
@@ -26,6 +26,12 @@ export const SANDBOX_TOKEN = 'test-token';
 
 export interface StackOptions {
   sandbox?: Partial<SandboxOptions>;
+  /** An already running sandbox to share (a second gateway in front of it); close() leaves it running. */
+  sharedSandbox?: Sandbox;
+  /** Response cache, rate limits, trusted documents, Redis (src/ops); default all off. */
+  ops?: Partial<Config['ops']>;
+  /** Where the gateway reports cache outcomes, rate limits, upstream calls (default nowhere). */
+  opsSink?: OpsSink;
   /** Server-side credentials; default none, so tests send the token themselves. */
   serverCredentials?: Credentials | null;
   maxRetries?: number;
@@ -97,7 +103,9 @@ export function authHeader(token = SANDBOX_TOKEN): Record<string, string> {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sandbox = await createSandbox({ token: SANDBOX_TOKEN, largeRows: 2_000, ...options.sandbox });
+  const sandbox =
+    options.sharedSandbox ??
+    (await createSandbox({ token: SANDBOX_TOKEN, largeRows: 2_000, ...options.sandbox }));
   const dispatcher: Agent = createDispatcher({ connectTimeoutMs: 5_000, connections: 16 });
   const attempts: Stack['attempts'] = [];
   const http = new DomoHttp({
@@ -141,7 +149,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       useSandbox: true,
       server: { ...DEFAULT_SERVER_SETTINGS, ...options.server },
       gatewayAuth: options.gatewayAuth ?? null,
+      ops: options.ops,
     },
+    ops: options.opsSink,
     http,
     logger: options.logger ?? silentLogger,
     ops: options.ops,
@@ -172,8 +182,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // The drain also closes the gateway's Redis connection.
+      if (options.ops?.redisUrl) await gateway.drain(0);
       await dispatcher.close();
-      await sandbox.close();
+      if (!options.sharedSandbox) await sandbox.close();
     },
   };
 }

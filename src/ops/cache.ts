@@ -1,0 +1,148 @@
+/**
+ * The response cache: envelop's useResponseCache (an onExecute plugin, so yoga and the lean lane
+ * share it), in memory or on Redis (redis-cache.ts). Answers are kept per caller (session = the
+ * caller's hash, src/ops/caller.ts), for CACHE_TTL_SECONDS, or CACHE_TTL_ROWS_SECONDS when they hold
+ * SQL results or rows; mutations and `Cache-Control: no-cache` bypass it; a mutation invalidates the
+ * answers mentioning the datasets and streams it names (cache-entities.ts) or returns. A store that
+ * fails (Redis gone) is a miss, never an error: the request is answered from Domo.
+ */
+
+import type { Plugin } from '@envelop/core';
+import {
+  type Cache,
+  type CacheEntityRecord,
+  createInMemoryCache,
+  useResponseCache,
+} from '@envelop/response-cache';
+import { type GraphQLSchema, getOperationAST } from 'graphql';
+import type { CacheSettings } from '../config-settings.ts';
+import type { GraphContext } from '../graph/context.ts';
+import { argumentEntities, normalEntity } from './cache-entities.ts';
+import type { OpsSink } from './events.ts';
+import type { SharedRedis } from './redis.ts';
+import { createRedisCache } from './redis-cache.ts';
+
+/** Types whose presence in an answer means SQL results or rows (typed roots' types are added per schema). */
+const ROW_TYPES = ['QueryResult', 'RowConnection', 'AggregateConnection', 'DistinctConnection'];
+const TYPED_ROW_TYPE = /(?:RowConnection|GroupConnection)$/;
+
+export interface ResponseCache {
+  /** Before the scope and cost checks would be wrong: put it after them in the plugin list. */
+  plugins: Plugin<GraphContext>[];
+}
+
+export function createResponseCache(options: {
+  settings: CacheSettings;
+  /** Every schema the gateway may serve, for the names of typed roots' row types. */
+  schemas: GraphQLSchema[];
+  redis?: SharedRedis;
+  ops: OpsSink;
+}): ResponseCache {
+  const { settings, redis, ops } = options;
+  const store: Cache = redis
+    ? createRedisCache(redis.client)
+    : createInMemoryCache({ max: settings.maxEntries });
+  const failed = (what: string, error: unknown) => redis?.failed(`cache ${what}`, error);
+  // Answers filed under the datasets and streams their arguments name, found before execution.
+  const named = new WeakMap<object, CacheEntityRecord[]>();
+  // Invalidations a mutation started: its answer waits for them, so the next read, through any
+  // replica, cannot get what the mutation changed.
+  const pending = new WeakMap<object, Promise<unknown>[]>();
+
+  const views = new WeakMap<object, Cache>();
+  const viewFor = (context: object): Cache => {
+    let view = views.get(context);
+    if (view) return view;
+    const track = (promise: Promise<unknown>) => {
+      const list = pending.get(context) ?? [];
+      list.push(promise);
+      pending.set(context, list);
+    };
+    view = {
+      async get(id) {
+        try {
+          const answer = await store.get(id);
+          ops.emit({ type: 'cache', outcome: answer ? 'hit' : 'miss' });
+          return answer;
+        } catch (error) {
+          failed('read', error);
+          ops.emit({ type: 'cache', outcome: 'miss' });
+          return undefined;
+        }
+      },
+      set(id, data, entities, ttl) {
+        const all = [...entities].map(normalEntity).concat(named.get(context) ?? []);
+        // Not awaited by the plugin: a failure must not become an unhandled rejection.
+        void Promise.resolve()
+          .then(() => store.set(id, data, all, ttl))
+          .catch((error: unknown) => failed('write', error));
+      },
+      invalidate(entities) {
+        const all = [...entities].map(normalEntity);
+        track(
+          Promise.resolve()
+            .then(() => store.invalidate(all))
+            .catch((error: unknown) => failed('invalidate', error)),
+        );
+      },
+    };
+    views.set(context, view);
+    return view;
+  };
+
+  const ttlPerSchemaCoordinate: Record<string, number> = {};
+  for (const type of rowTypes(options.schemas)) ttlPerSchemaCoordinate[type] = settings.rowsTtlSeconds * 1000;
+
+  const cache = useResponseCache<GraphContext>({
+    cache: viewFor,
+    ttl: settings.ttlSeconds * 1000,
+    ttlPerSchemaCoordinate,
+    // The caller's hash: two callers never share an entry, and no credential is in a key.
+    session: (context) => context.caller?.id ?? 'anonymous',
+    // A mutation always goes through (its invalidation is the plugin's); no-cache skips the lookup.
+    enabled: (context) => context.caller?.noCache !== true,
+    invalidateViaMutation: true,
+    includeExtensionMetadata: false,
+    // Answers with errors are not kept (the plugin's default, without its console.warn).
+    shouldCacheResult: ({ result }) => !result.errors?.length,
+  });
+
+  // After useResponseCache: names the entities before the answer is stored, and holds a
+  // mutation's answer until its invalidations are done.
+  const entities: Plugin<GraphContext> = {
+    onExecute({ args }) {
+      const context = args.contextValue as GraphContext & object;
+      const operation = getOperationAST(args.document, args.operationName)?.operation;
+      const found = argumentEntities(
+        args.document,
+        args.operationName,
+        args.variableValues as Record<string, unknown> | undefined,
+      );
+      if (operation !== 'mutation') {
+        if (context.caller?.noCache) ops.emit({ type: 'cache', outcome: 'bypass' });
+        if (found.length) named.set(context, found);
+        return;
+      }
+      ops.emit({ type: 'cache', outcome: 'bypass' });
+      return {
+        async onExecuteDone() {
+          if (found.length) viewFor(context).invalidate(found);
+          await Promise.all(pending.get(context) ?? []);
+        },
+      };
+    },
+  };
+  return { plugins: [cache, entities] };
+}
+
+/** Names of the types that mean rows or SQL results, in every schema served. */
+function rowTypes(schemas: GraphQLSchema[]): Set<string> {
+  const names = new Set(ROW_TYPES);
+  for (const schema of schemas) {
+    for (const type of Object.values(schema.getTypeMap())) {
+      // By name, not isObjectType: under vitest graphql's CommonJS and ESM builds can both be loaded.
+      if (TYPED_ROW_TYPE.test(type.name)) names.add(type.name);
+    }
+  }
+  return names;
+}

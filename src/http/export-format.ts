@@ -38,35 +38,58 @@ function jsonValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Whole numbers JSON and JS read exactly (up to 15 digits): passed through as text. */
+const PLAIN_LONG = /^-?(?:0|[1-9]\d{0,14})$/;
+
+/**
+ * The JSON text of one column's values, typed by its Domo type (as outputValue types them), with
+ * the common cases written without building a typed value first. `fromText`: values come from CSV,
+ * where an empty field of a non-STRING column is null.
+ */
+function columnWriter(type: ColumnType | null, fromText: boolean): (value: unknown) => string {
+  if (type === null) return jsonValue;
+  const typed = (value: unknown) => jsonValue(outputValue(type, value));
+  const empty = (write: (value: unknown) => string) =>
+    fromText && type !== 'STRING'
+      ? (value: unknown) => (value === '' || value === null ? 'null' : write(value))
+      : write;
+  switch (type) {
+    case 'STRING':
+      return (value) => (typeof value === 'string' ? JSON.stringify(value) : typed(value));
+    case 'LONG':
+      return empty((value) => (typeof value === 'string' && PLAIN_LONG.test(value) ? value : typed(value)));
+    default:
+      return empty(typed);
+  }
+}
+
 /**
  * Writes rows as NDJSON lines. `types[i]` types column i (null: the value stays as Domo's JSON gave
  * it); a value read from CSV text is typed the same way, an empty field of a non-STRING column null.
  */
 export class NdjsonWriter {
   private readonly prefixes: string[];
+  private readonly writers: Map<boolean, Array<(value: unknown) => string>> = new Map();
   constructor(
     columns: readonly string[],
     private readonly types: ReadonlyArray<ColumnType | null>,
   ) {
-    // A repeated name keeps its first place and its last value, as Object.fromEntries would.
     this.prefixes = columns.map((name, i) => `${i ? ',' : '{'}${JSON.stringify(name)}:`);
   }
 
   lines(rows: ReadonlyArray<readonly unknown[]>, fromText = false): string {
-    const { prefixes, types } = this;
+    const { prefixes } = this;
+    let writers = this.writers.get(fromText);
+    if (!writers) {
+      writers = prefixes.map((_, i) => columnWriter(this.types[i] ?? null, fromText));
+      this.writers.set(fromText, writers);
+    }
+    const n = prefixes.length;
     let out = '';
     for (const row of rows) {
       let line = '';
-      for (let i = 0; i < prefixes.length; i++) {
-        let value = row[i];
-        const type = types[i] ?? null;
-        if (type !== null) {
-          if (fromText && value === '' && type !== 'STRING') value = null;
-          value = outputValue(type, value);
-        }
-        line += prefixes[i] + jsonValue(value);
-      }
-      out += prefixes.length ? `${line}}\n` : '{}\n';
+      for (let i = 0; i < n; i++) line += prefixes[i]! + writers[i]!(row[i]);
+      out += n ? `${line}}\n` : '{}\n';
     }
     return out;
   }

@@ -9,11 +9,10 @@
  *
  * Targets (issue #11): export <= 1.3x the direct download, gateway peak RSS <= 256 MB at 1M rows.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { DEMO_DATASETS } from '../src/sandbox/seed.ts';
+import { peakRssMB, startScript } from './lib/load.ts';
 
 export interface ExportSample {
   side: string;
@@ -105,35 +104,12 @@ export async function benchExport(opts: {
   return sides.map((s) => ({ ...last.get(s.side)!, ms: median(times.get(s.side)!) }));
 }
 
-function child(args: string[], env: Record<string, string>, ready: RegExp) {
-  const proc = spawn(process.execPath, args, {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise<{ proc: ChildProcess; match: RegExpMatchArray }>((resolve, reject) => {
-    let output = '';
-    const onData = (data: Buffer) => {
-      output += data.toString();
-      const match = output.match(ready);
-      if (match) resolve({ proc, match });
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${output}`)));
-  });
-}
-
-async function peakRssMB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0) / 1024;
-}
-
 async function main() {
   const rows = Number(process.env.SANDBOX_LARGE_ROWS ?? 200_000);
   const token = 'bench-export-token';
   const started = performance.now();
-  const sandbox = await child(
-    ['--import', 'tsx', 'src/sandbox/main.ts'],
+  const sandbox = await startScript(
+    'src/sandbox/main.ts',
     { SANDBOX_PORT: '0', SANDBOX_TOKEN: token, SANDBOX_LARGE_ROWS: String(rows) },
     /listening on (http:\/\/[^\s]+)/,
   );
@@ -142,14 +118,14 @@ async function main() {
     `sandbox with ${rows} rows ready in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );
   const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const gateway = await child(
-    ['--import', 'tsx', 'src/main.ts'],
+  const gateway = await startScript(
+    'src/main.ts',
     { PORT: String(port), DOMO_BASE_URL: sandboxUrl, DOMO_DEVELOPER_TOKEN: token, LOG_LEVEL: 'info' },
     /domo-graph ready/,
   );
   try {
     const gatewayUrl = `http://127.0.0.1:${port}`;
-    const rssBefore = await peakRssMB(gateway.proc.pid!);
+    const rssBefore = await peakRssMB(gateway.child.pid!);
     const samples = await benchExport({
       gatewayUrl,
       sandboxUrl,
@@ -168,11 +144,11 @@ async function main() {
       );
     }
     process.stdout.write(
-      `gateway peak RSS: ${(await peakRssMB(gateway.proc.pid!)).toFixed(0)} MB (${rssBefore.toFixed(0)} MB before the exports)\n`,
+      `gateway peak RSS: ${(await peakRssMB(gateway.child.pid!)).toFixed(0)} MB (${rssBefore.toFixed(0)} MB before the exports)\n`,
     );
   } finally {
-    gateway.proc.kill('SIGTERM');
-    sandbox.proc.kill('SIGTERM');
+    await gateway.stop();
+    await sandbox.stop();
   }
 }
 

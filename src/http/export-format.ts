@@ -8,6 +8,7 @@
  * (format=ndjson), a row split across chunks carried to the next.
  */
 import { Buffer } from 'node:buffer';
+import { BodyReadError } from '../domo/body.ts';
 import { type ColumnType, outputValue } from '../rows/values.ts';
 
 const QUOTE = 0x22;
@@ -173,7 +174,7 @@ export class CsvRecordReader {
 
   /** The last row, when the body did not end with a line end; throws on an open quote. */
   end(): Array<Array<string | null>> {
-    if (this.inQuotes) throw new Error("Domo's CSV ended inside a quoted field");
+    if (this.inQuotes) throw new BodyReadError("Domo's CSV ended inside a quoted field");
     if (!this.carry || this.carry.length === 0) return [];
     const text = this.carry.toString('utf8');
     this.carry = null;
@@ -196,7 +197,7 @@ export function parseRecords(text: string): Array<Array<string | null>> {
         let from = i + 1;
         for (;;) {
           const q = text.indexOf('"', from);
-          if (q === -1) throw new Error("Domo's CSV has an unterminated quoted field");
+          if (q === -1) throw new BodyReadError("Domo's CSV has an unterminated quoted field");
           value += text.slice(from, q);
           if (text.charCodeAt(q + 1) === QUOTE) {
             value += '"';
@@ -226,7 +227,7 @@ export function parseRecords(text: string): Array<Array<string | null>> {
         i++;
         break;
       }
-      throw new Error(`Domo's CSV has text after a quoted field (row ${out.length + 1})`);
+      throw new BodyReadError(`Domo's CSV has text after a quoted field (row ${out.length + 1})`);
     }
     out.push(record);
   }

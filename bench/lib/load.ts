@@ -55,6 +55,12 @@ export async function cpuMs(pid: number | undefined): Promise<number | undefined
   }
 }
 
+/** A process's peak resident set (VmHWM) in MB; Linux only. */
+export async function peakRssMB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0) / 1024;
+}
+
 /** Starts `tsx <script>` and resolves once its output matches `ready`, with the match. */
 export async function startScript(
   script: string,

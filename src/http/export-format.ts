@@ -8,6 +8,7 @@
  * (format=ndjson), a row split across chunks carried to the next.
  */
 import { Buffer } from 'node:buffer';
+import { BodyReadError } from '../domo/body.ts';
 import { type ColumnType, outputValue } from '../rows/values.ts';
 
 const QUOTE = 0x22;
@@ -38,35 +39,58 @@ function jsonValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** Whole numbers JSON and JS read exactly (up to 15 digits): passed through as text. */
+const PLAIN_LONG = /^-?(?:0|[1-9]\d{0,14})$/;
+
+/**
+ * The JSON text of one column's values, typed by its Domo type (as outputValue types them), with
+ * the common cases written without building a typed value first. `fromText`: values come from CSV,
+ * where an empty field of a non-STRING column is null.
+ */
+function columnWriter(type: ColumnType | null, fromText: boolean): (value: unknown) => string {
+  if (type === null) return jsonValue;
+  const typed = (value: unknown) => jsonValue(outputValue(type, value));
+  const empty = (write: (value: unknown) => string) =>
+    fromText && type !== 'STRING'
+      ? (value: unknown) => (value === '' || value === null ? 'null' : write(value))
+      : write;
+  switch (type) {
+    case 'STRING':
+      return (value) => (typeof value === 'string' ? JSON.stringify(value) : typed(value));
+    case 'LONG':
+      return empty((value) => (typeof value === 'string' && PLAIN_LONG.test(value) ? value : typed(value)));
+    default:
+      return empty(typed);
+  }
+}
+
 /**
  * Writes rows as NDJSON lines. `types[i]` types column i (null: the value stays as Domo's JSON gave
  * it); a value read from CSV text is typed the same way, an empty field of a non-STRING column null.
  */
 export class NdjsonWriter {
   private readonly prefixes: string[];
+  private readonly writers: Map<boolean, Array<(value: unknown) => string>> = new Map();
   constructor(
     columns: readonly string[],
     private readonly types: ReadonlyArray<ColumnType | null>,
   ) {
-    // A repeated name keeps its first place and its last value, as Object.fromEntries would.
     this.prefixes = columns.map((name, i) => `${i ? ',' : '{'}${JSON.stringify(name)}:`);
   }
 
   lines(rows: ReadonlyArray<readonly unknown[]>, fromText = false): string {
-    const { prefixes, types } = this;
+    const { prefixes } = this;
+    let writers = this.writers.get(fromText);
+    if (!writers) {
+      writers = prefixes.map((_, i) => columnWriter(this.types[i] ?? null, fromText));
+      this.writers.set(fromText, writers);
+    }
+    const n = prefixes.length;
     let out = '';
     for (const row of rows) {
       let line = '';
-      for (let i = 0; i < prefixes.length; i++) {
-        let value = row[i];
-        const type = types[i] ?? null;
-        if (type !== null) {
-          if (fromText && value === '' && type !== 'STRING') value = null;
-          value = outputValue(type, value);
-        }
-        line += prefixes[i] + jsonValue(value);
-      }
-      out += prefixes.length ? `${line}}\n` : '{}\n';
+      for (let i = 0; i < n; i++) line += prefixes[i]! + writers[i]!(row[i]);
+      out += n ? `${line}}\n` : '{}\n';
     }
     return out;
   }
@@ -150,7 +174,7 @@ export class CsvRecordReader {
 
   /** The last row, when the body did not end with a line end; throws on an open quote. */
   end(): Array<Array<string | null>> {
-    if (this.inQuotes) throw new Error("Domo's CSV ended inside a quoted field");
+    if (this.inQuotes) throw new BodyReadError("Domo's CSV ended inside a quoted field");
     if (!this.carry || this.carry.length === 0) return [];
     const text = this.carry.toString('utf8');
     this.carry = null;
@@ -173,7 +197,7 @@ export function parseRecords(text: string): Array<Array<string | null>> {
         let from = i + 1;
         for (;;) {
           const q = text.indexOf('"', from);
-          if (q === -1) throw new Error("Domo's CSV has an unterminated quoted field");
+          if (q === -1) throw new BodyReadError("Domo's CSV has an unterminated quoted field");
           value += text.slice(from, q);
           if (text.charCodeAt(q + 1) === QUOTE) {
             value += '"';
@@ -203,7 +227,7 @@ export function parseRecords(text: string): Array<Array<string | null>> {
         i++;
         break;
       }
-      throw new Error(`Domo's CSV has text after a quoted field (row ${out.length + 1})`);
+      throw new BodyReadError(`Domo's CSV has text after a quoted field (row ${out.length + 1})`);
     }
     out.push(record);
   }

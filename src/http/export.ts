@@ -11,6 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthError } from '../auth/errors.ts';
 import type { Credentials } from '../domo/auth.ts';
+import { BodyReadError } from '../domo/body.ts';
 import { createDomoClient, type DomoClient } from '../domo/client.ts';
 import { DomoError } from '../domo/errors.ts';
 import type { RowBatch } from '../domo/export.ts';
@@ -70,6 +71,11 @@ function describeFailure(error: unknown, credentials: Credentials | null) {
   if (error instanceof RowsInputError) {
     const { code, httpStatus } = failure('bad_input');
     return { status: httpStatus, message: error.message, extensions: { code, field: error.path } };
+  }
+  if (error instanceof BodyReadError) {
+    // Domo's CSV read whole but malformed (found at its end, outside the streamed read).
+    const { code, httpStatus } = failure(error.kind);
+    return { status: httpStatus, message: error.message, extensions: { code } };
   }
   const { code, httpStatus } = failure(failureKindOf(error));
   const upstream = error instanceof DomoError ? error : undefined;

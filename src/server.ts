@@ -5,6 +5,7 @@
  * and the drain are src/http/lifecycle.ts, gateway authentication at the door src/http/auth-door.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
 import { createAuthenticator } from './auth/authenticate.ts';
@@ -15,6 +16,7 @@ import type { Config, ServerSettings } from './config.ts';
 import { credentialsFromHeaders } from './domo/auth.ts';
 import { createDomoClient } from './domo/client.ts';
 import type { DomoHttp } from './domo/http.ts';
+import { eitherSignal } from './domo/signals.ts';
 import { failure } from './errors/codes.ts';
 import { registerSecret } from './errors/redact.ts';
 import type { GraphContext } from './graph/context.ts';
@@ -24,6 +26,7 @@ import { useSchemaExposure } from './graph/exposure.ts';
 import { useBadUserInput } from './graph/input-errors.ts';
 import { DEFAULT_LIMITS, useOperationLimits } from './graph/limits.ts';
 import { schema } from './graph/schema.ts';
+import { useStreamFlow } from './graph/stream-flow.ts';
 import { createDoor, headerSource } from './http/auth-door.ts';
 import { csrfRefusal } from './http/csrf.ts';
 import { createLifecycle, createReadiness, json } from './http/lifecycle.ts';
@@ -36,7 +39,10 @@ export interface GatewayDeps {
   config: Pick<Config, 'serverCredentials' | 'upstream' | 'maxPageSize' | 'maxQueryRows'> &
     Partial<Pick<Config, 'limits' | 'corsOrigins' | 'uploads'>> &
     Partial<
-      Pick<Config, 'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox' | 'gatewayAuth' | 'rows'>
+      Pick<
+        Config,
+        'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox' | 'gatewayAuth' | 'rows' | 'stream'
+      >
     >;
   /**
    * The schema to serve (default: the static one); a function is asked on every request, so typed
@@ -90,6 +96,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     maxPageSize: config.maxPageSize,
     maxQueryRows: config.maxQueryRows,
     rows: config.rows && { timeZone: config.rows.timeZone, maxPageSize: config.rows.maxPageSize },
+    stream: config.stream,
   };
   const policy = uploadPolicy(config.upstream, config.uploads);
   const served = deps.schema ?? schema;
@@ -154,6 +161,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useCostLimit({ maxCalls: config.upstream.maxCallsPerRequest, maxPageSize: config.maxPageSize }),
       useGatewayScopes(),
       useBadUserInput(),
+      // @defer and @stream over multipart and SSE; the flow holds a stream's source to its consumer.
+      useDeferStream(),
+      useStreamFlow(),
       useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
     ],
     context: async ({ request, streamedFiles, uploadSignal, gatewayPrincipal }): Promise<GraphContext> => ({
@@ -168,6 +178,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }),
       settings,
       ops,
+      signal: request.signal,
       uploads: {
         files: streamedFiles as Map<string, AsyncIterable<Uint8Array>> | undefined,
         policy,
@@ -245,24 +256,4 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const drain = (timeoutMs: number) => lifecycle.drain(server, timeoutMs, abortUploads);
 
   return { server, yoga, abortUploads, drain };
-}
-
-/** A signal that aborts when the request ends or the server shuts down, whichever comes first. */
-function eitherSignal(request: AbortSignal, shutdown: AbortSignal): AbortSignal {
-  const controller = new AbortController();
-  if (request.aborted || shutdown.aborted) {
-    controller.abort(request.aborted ? request.reason : shutdown.reason);
-    return controller.signal;
-  }
-  const onShutdown = () => controller.abort(shutdown.reason);
-  shutdown.addEventListener('abort', onShutdown, { once: true });
-  request.addEventListener(
-    'abort',
-    () => {
-      shutdown.removeEventListener('abort', onShutdown);
-      controller.abort(request.reason);
-    },
-    { once: true },
-  );
-  return controller.signal;
 }

@@ -9,8 +9,12 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** Takes a response body chunk by chunk (json-stream.ts reads SQL answers so). */
 export interface BodyReader<T> {
-  /** Takes the next chunk; true when the reader has all it needs: the rest is dropped, unread. */
-  write(chunk: Uint8Array): boolean;
+  /**
+   * Takes the next chunk; true when the reader has all it needs: the rest is dropped, unread. A
+   * promise holds the body where it is until it settles (backpressure: a streamed reader waits for
+   * its consumer, and Domo's answer waits in the socket).
+   */
+  write(chunk: Uint8Array): boolean | Promise<boolean>;
   /** The body ended, or write() said it had enough: the answer. */
   end(): T;
 }

@@ -30,6 +30,16 @@ export interface DomoRequest {
    * resolves to what the reader's end() returns.
    */
   read?: (maxValueBytes: number) => BodyReader<unknown>;
+  /**
+   * Cancels this request alone, beside the caller's signal: a streamed read whose consumer went
+   * away (src/domo/query-pages.ts).
+   */
+  signal?: AbortSignal;
+  /**
+   * Asked before a retry of an idempotent request: false once repeating it would repeat what was
+   * already handed on (the pages of a streamed answer).
+   */
+  retryable?: () => boolean;
 }
 
 export interface DomoHttpOptions {

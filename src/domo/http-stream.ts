@@ -20,7 +20,8 @@ export async function readStreamed<T>(
   try {
     for await (const chunk of response.body) {
       bytes += (chunk as Uint8Array).byteLength;
-      if (reader.write(chunk as Uint8Array)) {
+      const enough = reader.write(chunk as Uint8Array);
+      if (enough === true || (enough !== false && (await enough))) {
         done.abort();
         break;
       }

@@ -85,6 +85,8 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
   private metadata: unknown;
   private sawRows = false;
   private rows: unknown[] = [];
+  /** Rows handed on by takeRows() (a streamed read), no longer in `rows`. */
+  private taken = 0;
   /** Rows seen, kept or not. */
   private seen = 0;
   private enough = false;
@@ -107,6 +109,33 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
     if (!this.enough) this.carry(buf);
     this.offset += n;
     return this.enough;
+  }
+
+  /**
+   * The rows parsed so far, handed over and forgotten (query-pages.ts reads a huge answer so, page
+   * by page): a row of the doc's shape is an object, else a list. end() then has only the rest.
+   */
+  takeRows(): unknown[] {
+    const rows = this.rows;
+    this.rows = [];
+    this.taken += rows.length;
+    return rows;
+  }
+
+  /** The answer's columns and their types, once read (null before, and for the doc's shape). */
+  header(): { columns: string[]; types: Array<string | null> } | null {
+    if (!this.columns) return null;
+    const metadata = Array.isArray(this.metadata) ? (this.metadata as unknown[]) : [];
+    const types = this.columns.map((_, i) => {
+      const type = (metadata[i] as { type?: unknown } | null | undefined)?.type;
+      return typeof type === 'string' ? type : null;
+    });
+    return { columns: this.columns, types };
+  }
+
+  /** Domo had more rows than maxRows (known once write() said enough, or at the end). */
+  get truncated(): boolean {
+    return this.seen > this.maxRows;
   }
 
   /** The body ended, or reading stopped after write() said enough. */
@@ -142,13 +171,9 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
       );
       return { columns, types: columns.map(() => null), rows, truncated };
     }
-    if (!this.columns || !this.sawRows) throw this.shapeError('neither a list of rows nor {columns, rows}');
-    const metadata = Array.isArray(this.metadata) ? (this.metadata as unknown[]) : [];
-    const types = this.columns.map((_, i) => {
-      const type = (metadata[i] as { type?: unknown } | null | undefined)?.type;
-      return typeof type === 'string' ? type : null;
-    });
-    return { columns: this.columns, types, rows: this.rows as unknown[][], truncated };
+    const header = this.header();
+    if (!header || !this.sawRows) throw this.shapeError('neither a list of rows nor {columns, rows}');
+    return { ...header, rows: this.rows as unknown[][], truncated };
   }
 
   /** Reads from `i` in the current mode; returns where it stopped. */
@@ -341,7 +366,7 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
   }
 
   private keeping(): boolean {
-    return this.rows.length + this.batchCount < this.maxRows;
+    return this.taken + this.rows.length + this.batchCount < this.maxRows;
   }
 
   private rowStart(i: number): void {

@@ -54,6 +54,8 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   'Dataset.partitionTags': { calls: 1 },
   'Dataset.partitions': { calls: 1 },
   'Dataset.magicDataVersions': { calls: 1 },
+  // Its own streamed query: one call however many pages (the stream holds it; src/graph/types/row-page.ts).
+  'QueryResult.pages': { calls: 1 },
   // Column types of a result come from the dataset's schema: one read per result.
   'QueryResult.columns': { calls: 1 },
   'Stream.executions': { calls: 1 },

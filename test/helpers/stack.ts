@@ -30,6 +30,8 @@ export interface StackOptions {
   maxRetries?: number;
   maxPageSize?: number;
   maxQueryRows?: number;
+  /** `pages` under @stream (MAX_STREAM_ROWS, MAX_STREAM_PAGE_SIZE); default 1,000,000 and 10,000. */
+  stream?: { maxRows: number; maxPageSize: number };
   maxConcurrencyPerRequest?: number;
   /** Upstream calls one GraphQL request may make (default 500, as DOMO_MAX_CALLS_PER_REQUEST). */
   maxCallsPerRequest?: number;
@@ -133,6 +135,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       corsOrigins: options.corsOrigins ?? [],
       maxPageSize: options.maxPageSize ?? 50,
       maxQueryRows: options.maxQueryRows ?? 10_000,
+      stream: options.stream ?? { maxRows: 1_000_000, maxPageSize: 10_000 },
       introspection: options.introspection ?? true,
       fieldSuggestions: options.fieldSuggestions ?? true,
       useSandbox: true,

@@ -23,6 +23,7 @@ import type { GraphContext } from './graph/context.ts';
 import { useCostLimit } from './graph/cost.ts';
 import { clientFacingError, redactedError } from './graph/errors.ts';
 import { useSchemaExposure } from './graph/exposure.ts';
+import { type MaskError, useIncrementalErrorMasking } from './graph/incremental-errors.ts';
 import { useBadUserInput } from './graph/input-errors.ts';
 import { DEFAULT_LIMITS, useOperationLimits } from './graph/limits.ts';
 import { schema } from './graph/schema.ts';
@@ -109,6 +110,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // With it on, Authorization carries the gateway credential; Domo tokens come in X-DOMO-* only.
   const domoCredentials = (headers: { get(name: string): string | null }) =>
     credentialsFromHeaders(headers, { authorization: !authenticator.enabled }) ?? config.serverCredentials;
+  const maskError: MaskError = (error, message, isDev) => {
+    const visible = clientFacingError(error);
+    if (visible) return visible;
+    logger.error('unexpected error', { error });
+    // In development yoga copies the original error's message into the answer: redacted too.
+    return redactedError(defaultMaskError(error, message, isDev));
+  };
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
     schema: typeof served === 'function' ? () => served() : served,
     // Multipart requests never reach yoga, which would buffer the files: src/http/uploads.ts streams them.
@@ -142,15 +150,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         logger[level]('graphql error', { code, message: visible.message, path: visible.path });
       },
     },
-    maskedErrors: {
-      maskError(error, message, isDev) {
-        const visible = clientFacingError(error);
-        if (visible) return visible;
-        logger.error('unexpected error', { error });
-        // In development yoga copies the original error's message into the answer: redacted too.
-        return redactedError(defaultMaskError(error, message, isDev));
-      },
-    },
+    maskedErrors: { maskError },
     // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
     plugins: [
       useSchemaExposure({
@@ -164,6 +164,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // @defer and @stream over multipart and SSE; the flow holds a stream's source to its consumer.
       useDeferStream(),
       useStreamFlow(),
+      useIncrementalErrorMasking(maskError),
       useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
     ],
     context: async ({ request, streamedFiles, uploadSignal, gatewayPrincipal }): Promise<GraphContext> => ({

@@ -5,7 +5,7 @@
  * in memory. The flow counts, per streamed field (by its response path), the items of the payloads
  * the consumer has taken (a payload is taken when the transport's writer asks for the next one,
  * which it does once the previous one was written out), and `streamed()` lets a source run only a
- * few items ahead of that. Envelop hooks only (onContextBuilding, onExecute), so any transport that
+ * few items ahead of that; the items the consumer took are let go (StreamFlow.taken). Envelop hooks only (onContextBuilding, onExecute), so any transport that
  * runs the plugins gets it; without the plugin a stream is not held back.
  */
 
@@ -21,16 +21,25 @@ export class StreamFlow {
   private wake: Array<() => void> = [];
   private closed = false;
 
-  /** A payload the consumer took: credits the stream items it carries. */
-  taken(payload: unknown): void {
+  /**
+   * A payload the consumer took: credits the stream items it carries, and returns it with its own
+   * lists of items. The executor links each stream record to the one before it and keeps its items
+   * list, so every page ever streamed would stay reachable from the newest record; the records'
+   * lists are emptied here, and the copy (all the transport holds) goes once it is written.
+   */
+  taken<T>(payload: T): T {
     const incremental = (payload as { incremental?: unknown } | null)?.incremental;
-    if (!Array.isArray(incremental)) return;
-    for (const entry of incremental as Array<{ items?: unknown; path?: unknown }>) {
-      if (!Array.isArray(entry.items) || !Array.isArray(entry.path)) continue;
+    if (!Array.isArray(incremental)) return payload;
+    const parts = (incremental as Array<{ items?: unknown; path?: unknown }>).map((entry) => {
+      if (!Array.isArray(entry.items) || !Array.isArray(entry.path)) return entry;
       const key = entry.path.slice(0, -1).join('.');
       this.delivered.set(key, (this.delivered.get(key) ?? 0) + entry.items.length);
-    }
+      const items = [...entry.items];
+      entry.items.length = 0;
+      return { ...entry, items };
+    });
     this.notify();
+    return { ...payload, incremental: parts };
   }
 
   /** The answer ended: nothing waits any more. */
@@ -73,7 +82,7 @@ export function useStreamFlow(): Plugin<{ streamFlow?: StreamFlow }> {
         onExecuteDone({ result }) {
           if (!isAsyncIterable(result)) return;
           return {
-            onNext: ({ result: payload }) => flow.taken(payload),
+            onNext: ({ result: payload, setResult }) => setResult(flow.taken(payload)),
             onEnd: () => flow.close(),
           };
         },

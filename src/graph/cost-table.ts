@@ -48,6 +48,8 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   // Row fields: the schema read and the page; their totalCount adds a COUNT (src/graph/types/rows).
   'Dataset.rows': ROWS_FIELD_COST,
   'Dataset.aggregate': ROWS_FIELD_COST,
+  // The schema read, and its page statements counted as one (src/graph/types/rows/row-pages.ts).
+  'Dataset.rowPages': ROWS_FIELD_COST,
   'Dataset.distinct': { calls: 2 },
   'Dataset.indexStatus': { calls: 1 },
   'Dataset.dataVersions': { calls: 1 },

@@ -121,6 +121,63 @@ describe.each(['multipart', 'sse'] as const)('@stream over %s', (transport) => {
   });
 });
 
+describe.each(['multipart', 'sse'] as const)('Dataset.rowPages @stream over %s', (transport) => {
+  /** Pages of `dataset.rowPages`, in order. */
+  async function rowPages(s: Stack, args: string) {
+    const query = `{ dataset(id: "${SALES}") { rowPages(${args}) @stream(initialCount: 1) { offset columns rows objects truncated } } }`;
+    const response = await postIncremental(`${s.gatewayUrl}/graphql`, transport, query, {
+      headers: authHeader(),
+    });
+    const all = await allPayloads(response);
+    const pages: Array<Page & { objects: Array<Record<string, unknown>> }> = [];
+    const errors: unknown[] = [];
+    for (const payload of all) {
+      errors.push(...(payload.errors ?? []));
+      pages.push(
+        ...((payload.data as { dataset?: { rowPages?: typeof pages } } | undefined)?.dataset?.rowPages ?? []),
+      );
+      for (const part of payload.incremental ?? []) {
+        errors.push(...(part.errors ?? []));
+        pages.push(...((part.items ?? []) as typeof pages));
+      }
+    }
+    return { pages, errors };
+  }
+
+  it('pages every matching row from upstream (LIMIT/OFFSET per page), typed as rows types them', async () => {
+    const before = stack.attempts.length;
+    const { pages, errors } = await rowPages(
+      stack,
+      'where: { column: "transaction_id", lte: 1500 }, orderBy: [{ column: "transaction_id", direction: DESC }], size: 400',
+    );
+    expect(errors).toEqual([]);
+    expect(pages.map((p) => [p.offset, p.rows.length, p.truncated])).toEqual([
+      [0, 400, false],
+      [400, 400, false],
+      [800, 400, false],
+      [1200, 300, false],
+    ]);
+    const ids = pages.flatMap((p) => p.objects.map((o) => o.transaction_id));
+    expect(ids).toEqual(Array.from({ length: 1500 }, (_, i) => 1500 - i));
+    const plain = await stack.gql<{ dataset: { rows: { nodes: Array<Record<string, unknown>> } } }>(
+      `{ dataset(id: "${SALES}") { rows(where: { column: "transaction_id", lte: 1500 }, orderBy: [{ column: "transaction_id", direction: DESC }], first: 1000) { nodes } } }`,
+    );
+    expect(pages.flatMap((p) => p.objects).slice(0, 1000)).toEqual(plain.data!.dataset.rows.nodes);
+    // The schema read and one statement per page.
+    expect(stack.attempts.length - before).toBeGreaterThanOrEqual(5);
+  });
+
+  it('stops at MAX_STREAM_ROWS with truncated, its statements one call of a budget of 3', async () => {
+    const { pages, errors } = await rowPages(small, 'size: 300');
+    expect(errors).toEqual([]);
+    expect(pages.map((p) => [p.rows.length, p.truncated])).toEqual([
+      [300, false],
+      [300, false],
+      [100, true],
+    ]);
+  });
+});
+
 describe('pages without @stream, and bad sizes', () => {
   it('without @stream the list is held whole, so MAX_QUERY_ROWS bounds it', async () => {
     const res = await stack.gql<{ sql: { pages: Page[] } }>(

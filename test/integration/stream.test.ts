@@ -178,6 +178,35 @@ describe.each(['multipart', 'sse'] as const)('Dataset.rowPages @stream over %s',
   });
 });
 
+describe.each(['multipart', 'sse'] as const)('the operation rules still apply over %s', (transport) => {
+  it('an incremental operation over the call budget is refused before any call', async () => {
+    const before = small.attempts.length;
+    const page = (n: number) => `p${n}: sql(datasetId: "${SALES}", sql: "${SQL}") { pages @stream { rows } }`;
+    const response = await postIncremental(
+      `${small.gatewayUrl}/graphql`,
+      transport,
+      `{ ${page(1)} ${page(2)} }`,
+      {
+        headers: authHeader(),
+      },
+    );
+    const text = await response.text();
+    expect(text).toContain('OPERATION_TOO_COMPLEX');
+    expect(text).toContain('DOMO_MAX_CALLS_PER_REQUEST');
+    expect(small.attempts.length).toBe(before);
+  });
+
+  it('@stream on a field that is not a list is refused by validation', async () => {
+    const response = await postIncremental(
+      `${small.gatewayUrl}/graphql`,
+      transport,
+      `{ dataset(id: "${SALES}") { name @stream } }`,
+      { headers: authHeader() },
+    );
+    expect(await response.text()).toMatch(/Stream directive cannot be used on non-list field/);
+  });
+});
+
 describe('pages without @stream, and bad sizes', () => {
   it('without @stream the list is held whole, so MAX_QUERY_ROWS bounds it', async () => {
     const res = await stack.gql<{ sql: { pages: Page[] } }>(

@@ -76,6 +76,17 @@ export interface ServerSettings {
   shutdownTimeoutMs: number;
 }
 
+/** Row pages streamed with @stream (MAX_STREAM_ROWS, MAX_STREAM_PAGE_SIZE). */
+export interface StreamSettings {
+  /**
+   * Most rows one streamed `pages` field returns: it holds a few pages at a time, so it may be far
+   * above MAX_QUERY_ROWS (which still bounds `pages` without @stream, as every row is then held).
+   */
+  maxRows: number;
+  /** Largest `size` of a page. */
+  maxPageSize: number;
+}
+
 /** Row queries without SQL (src/rows, src/graph/types/rows*.ts). */
 export interface RowsSettings {
   /** IANA time zone whose calendar relative date ranges follow unless a query states its own clock. */

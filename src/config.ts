@@ -16,6 +16,7 @@ import type {
   RowsSettings,
   SandboxSettings,
   ServerSettings,
+  StreamSettings,
   UploadSettings,
   UpstreamSettings,
 } from './config-settings.ts';
@@ -41,6 +42,7 @@ export type {
   RowsSettings,
   SandboxSettings,
   ServerSettings,
+  StreamSettings,
   TypedDatasetSetting,
   UploadSettings,
   UpstreamSettings,
@@ -60,6 +62,8 @@ export interface Config {
   maxPageSize: number;
   /** Largest number of rows a SQL query field returns. */
   maxQueryRows: number;
+  /** `pages` fields under @stream (src/graph/types/row-page.ts). */
+  stream: StreamSettings;
   limits: OperationLimitSettings;
   /** Browser origins allowed to call the gateway cross-origin (CORS); empty allows none. */
   corsOrigins: string[];
@@ -201,6 +205,10 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
     },
     maxPageSize: integer(env, 'MAX_PAGE_SIZE', 50, 1, 1000),
     maxQueryRows: integer(env, 'MAX_QUERY_ROWS', 10_000, 1, 1_000_000),
+    stream: {
+      maxRows: integer(env, 'MAX_STREAM_ROWS', 1_000_000, 1, 100_000_000),
+      maxPageSize: integer(env, 'MAX_STREAM_PAGE_SIZE', 10_000, 1, 100_000),
+    },
     limits: {
       maxDepth: integer(env, 'MAX_DEPTH', 12, 1, 100),
       maxAliases: integer(env, 'MAX_ALIASES', 30, 0, 10_000),

@@ -5,6 +5,7 @@
  * and the drain are src/http/lifecycle.ts, gateway authentication at the door src/http/auth-door.ts.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
 import { createAuthenticator } from './auth/authenticate.ts';
@@ -15,15 +16,18 @@ import type { Config, ServerSettings } from './config.ts';
 import { credentialsFromHeaders } from './domo/auth.ts';
 import { createDomoClient } from './domo/client.ts';
 import type { DomoHttp } from './domo/http.ts';
+import { eitherSignal } from './domo/signals.ts';
 import { failure } from './errors/codes.ts';
 import { registerSecret } from './errors/redact.ts';
 import type { GraphContext } from './graph/context.ts';
 import { useCostLimit } from './graph/cost.ts';
 import { clientFacingError, redactedError } from './graph/errors.ts';
 import { useSchemaExposure } from './graph/exposure.ts';
+import { type MaskError, useIncrementalErrorMasking } from './graph/incremental-errors.ts';
 import { useBadUserInput } from './graph/input-errors.ts';
 import { DEFAULT_LIMITS, useOperationLimits } from './graph/limits.ts';
 import { schema } from './graph/schema.ts';
+import { useStreamFlow } from './graph/stream-flow.ts';
 import { createDoor, headerSource } from './http/auth-door.ts';
 import { csrfRefusal } from './http/csrf.ts';
 import { createExportHandler } from './http/export.ts';
@@ -40,7 +44,10 @@ export interface GatewayDeps {
   config: Pick<Config, 'serverCredentials' | 'upstream' | 'maxPageSize' | 'maxQueryRows'> &
     Partial<Pick<Config, 'limits' | 'corsOrigins' | 'uploads'>> &
     Partial<
-      Pick<Config, 'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox' | 'gatewayAuth' | 'rows'>
+      Pick<
+        Config,
+        'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox' | 'gatewayAuth' | 'rows' | 'stream'
+      >
     > & {
       /** Response cache, rate limits, trusted documents, Redis; each part absent is off (tests). */
       ops?: Partial<Config['ops']>;
@@ -97,6 +104,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     maxPageSize: config.maxPageSize,
     maxQueryRows: config.maxQueryRows,
     rows: config.rows && { timeZone: config.rows.timeZone, maxPageSize: config.rows.maxPageSize },
+    stream: config.stream,
   };
   const policy = uploadPolicy(config.upstream, config.uploads);
   const served = deps.schema ?? schema;
@@ -121,6 +129,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
           ops,
         })
       : undefined;
+  const maskError: MaskError = (error, message, isDev) => {
+    const visible = clientFacingError(error);
+    if (visible) return visible;
+    logger.error('unexpected error', { error });
+    // In development yoga copies the original error's message into the answer: redacted too.
+    return redactedError(defaultMaskError(error, message, isDev));
+  };
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
     schema: typeof served === 'function' ? () => served() : served,
     // Multipart requests never reach yoga, which would buffer the files: src/http/uploads.ts streams them.
@@ -154,15 +169,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         logger[level]('graphql error', { code, message: visible.message, path: visible.path });
       },
     },
-    maskedErrors: {
-      maskError(error, message, isDev) {
-        const visible = clientFacingError(error);
-        if (visible) return visible;
-        logger.error('unexpected error', { error });
-        // In development yoga copies the original error's message into the answer: redacted too.
-        return redactedError(defaultMaskError(error, message, isDev));
-      },
-    },
+    maskedErrors: { maskError },
     // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
     plugins: [
       useSchemaExposure({
@@ -174,6 +181,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useGatewayScopes(),
       useBadUserInput(),
       ...(responseCache?.plugins ?? []),
+      // @defer and @stream over multipart and SSE; the flow holds a stream's source to its consumer.
+      useDeferStream(),
+      useStreamFlow(),
+      useIncrementalErrorMasking(maskError),
       useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
     ],
     context: async ({ request, streamedFiles, uploadSignal, gatewayPrincipal }): Promise<GraphContext> => {
@@ -193,6 +204,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         }),
         settings,
         ops,
+        signal: request.signal,
         uploads: {
           files: streamedFiles as Map<string, AsyncIterable<Uint8Array>> | undefined,
           policy,
@@ -293,24 +305,4 @@ export function createGateway(deps: GatewayDeps): Gateway {
   };
 
   return { server, yoga, abortUploads, drain };
-}
-
-/** A signal that aborts when the request ends or the server shuts down, whichever comes first. */
-function eitherSignal(request: AbortSignal, shutdown: AbortSignal): AbortSignal {
-  const controller = new AbortController();
-  if (request.aborted || shutdown.aborted) {
-    controller.abort(request.aborted ? request.reason : shutdown.reason);
-    return controller.signal;
-  }
-  const onShutdown = () => controller.abort(shutdown.reason);
-  shutdown.addEventListener('abort', onShutdown, { once: true });
-  request.addEventListener(
-    'abort',
-    () => {
-      shutdown.removeEventListener('abort', onShutdown);
-      controller.abort(request.reason);
-    },
-    { once: true },
-  );
-  return controller.signal;
 }

@@ -11,12 +11,13 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export interface BodyReader<T> {
   /**
    * Takes the next chunk; true when the reader has all it needs: the rest is dropped, unread. A
-   * promise holds the next read back until it settles (an export waiting on its slow caller).
+   * promise holds the body where it is until it settles (backpressure: an export or a stream waits
+   * for its consumer, and Domo's answer waits in the socket).
    */
   write(chunk: Uint8Array): boolean | Promise<boolean>;
   /**
-   * True once the reader handed bytes on to someone else (an export's caller): a failure after
-   * that is never retried, since a repeat would send them twice.
+   * True once the reader handed bytes on to someone else (an export's caller, a stream's
+   * pages): a failure after that is never retried, since a repeat would send them twice.
    */
   readonly passedOn?: boolean;
   /** The body ended, or write() said it had enough: the answer. */

@@ -8,10 +8,10 @@
  * retried (a repeat would send them twice): a failure then reaches the caller as it is.
  */
 import type { BodyReader } from './body.ts';
-import { BodyReadError } from './body.ts';
 import type { Call } from './call.ts';
+import { DomoError } from './errors.ts';
 import { apiPath, type DomoRequest } from './http.ts';
-import { SqlAnswerReader } from './json-stream.ts';
+import { QueryPages } from './query-pages.ts';
 
 /** Takes the next piece; a promise holds the next upstream read back until it settles. */
 export type Sink<T> = (piece: T) => void | Promise<void>;
@@ -24,8 +24,8 @@ export interface RowBatch {
   rows: unknown[][];
 }
 
-/** Rows held while a `{columns, rows}` answer has sent rows but not yet its columns. */
-const MAX_ROWS_BEFORE_COLUMNS = 50_000;
+/** Rows handed to the sink at a time (and the most held while the caller is slow, twice this). */
+const EXPORT_PAGE_ROWS = 2_000;
 
 /** Hands every chunk of the body to the sink as it is. */
 class PassThrough implements BodyReader<{ bytes: number }> {
@@ -42,82 +42,6 @@ class PassThrough implements BodyReader<{ bytes: number }> {
 
   end() {
     return { bytes: this.bytes };
-  }
-}
-
-/** The SQL answer reader (both shapes), its rows handed on a chunk's worth at a time. */
-class RowsPassThrough implements BodyReader<{ columns: string[]; rows: number }> {
-  passedOn = false;
-  private readonly reader: SqlAnswerReader;
-  private pending: unknown[] = [];
-  private columns: string[] | null = null;
-  /** Rows handed on so far. */
-  rows = 0;
-
-  constructor(
-    maxValueBytes: number,
-    private readonly sink: Sink<RowBatch>,
-  ) {
-    this.reader = new SqlAnswerReader({ maxValueBytes, onRows: (rows) => this.take(rows) });
-  }
-
-  private take(rows: unknown[]): void {
-    for (const row of rows) this.pending.push(row);
-    if (this.pending.length > MAX_ROWS_BEFORE_COLUMNS && !this.known()) {
-      throw new BodyReadError(
-        `Domo's answer sent more than ${MAX_ROWS_BEFORE_COLUMNS} rows before naming its columns; it cannot be exported as it arrives`,
-      );
-    }
-  }
-
-  /** The columns, once known: the answer's own, or the keys of the first row object. */
-  known(): string[] | null {
-    if (this.columns) return this.columns;
-    if (this.reader.answerShape === 'columns') this.columns = this.reader.columnNames;
-    else if (this.pending.length) this.columns = Object.keys(this.pending[0] as object);
-    return this.columns;
-  }
-
-  private flush(): void | Promise<void> {
-    const columns = this.known();
-    if (!columns || this.pending.length === 0) return;
-    const held = this.pending;
-    this.pending = [];
-    let rows: unknown[][];
-    if (this.reader.answerShape === 'columns') rows = held as unknown[][];
-    else {
-      const names = new Set(columns);
-      rows = held.map((value) => {
-        const row = value as Record<string, unknown>;
-        for (const key in row) {
-          if (!names.has(key))
-            throw new BodyReadError(
-              `a row of Domo's answer has a column the first row did not have (${key.slice(0, 100)})`,
-            );
-        }
-        return columns.map((c) => row[c] ?? null);
-      });
-    }
-    this.rows += rows.length;
-    this.passedOn = true;
-    return this.sink({ columns, types: this.reader.columnTypes(), rows });
-  }
-
-  write(chunk: Uint8Array): boolean | Promise<boolean> {
-    this.reader.write(chunk);
-    const wait = this.flush();
-    return wait ? wait.then(() => false) : false;
-  }
-
-  /** The body ended: checks it was whole (a cut answer is an error), hands on the rest. */
-  end() {
-    this.reader.end();
-    return { columns: this.known() ?? [], rows: this.rows };
-  }
-
-  /** After end(): the rows still held (an answer whose columns came last), for the caller to send. */
-  rest(): void | Promise<void> {
-    return this.flush();
   }
 }
 
@@ -142,23 +66,36 @@ export class ExportApi {
   }
 
   /**
-   * A SQL answer's rows (`POST /api/query/v1/execute/:id`, either shape), handed on as they are
-   * parsed. Resolves with the columns and the row count once the answer ended whole.
+   * A SQL answer's rows (`POST /api/query/v1/execute/:id`, either shape), handed on page by page as
+   * they are parsed (query-pages.ts: the same reader as `@stream`, with its backpressure and abort).
+   * Resolves with the columns and the row count once the answer ended whole.
    */
   async sqlRows(datasetId: string, sql: string, sink: Sink<RowBatch>) {
-    let reader: RowsPassThrough | undefined;
-    const request: DomoRequest = {
-      method: 'POST',
-      path: apiPath`/api/query/v1/execute/${datasetId}`,
-      json: { sql },
-      idempotent: true,
-      read: (maxValueBytes) => {
-        reader = new RowsPassThrough(maxValueBytes, sink);
-        return reader;
-      },
-    };
-    await this.call(request);
-    await reader?.rest();
-    return { columns: reader?.known() ?? [], rows: reader?.rows ?? 0 };
+    const pages = new QueryPages(
+      this.call,
+      { method: 'POST', path: apiPath`/api/query/v1/execute/${datasetId}`, json: { sql }, idempotent: true },
+      { maxRows: Number.POSITIVE_INFINITY, pageSize: EXPORT_PAGE_ROWS },
+    );
+    let columns: string[] = [];
+    let rows = 0;
+    try {
+      for await (const page of pages) {
+        if (rows > 0 && page.columns.length !== columns.length) {
+          throw new DomoError({
+            method: 'POST',
+            path: '/api/query/v1/execute/:id',
+            kind: 'upstream',
+            status: 200,
+            message: `a row of Domo's answer has a column the first rows did not have (${page.columns.at(-1)?.slice(0, 100)})`,
+          });
+        }
+        columns = page.columns;
+        rows += page.rows.length;
+        if (page.rows.length > 0) await sink(page);
+      }
+    } finally {
+      await pages.return();
+    }
+    return { columns, rows };
   }
 }

@@ -32,6 +32,11 @@ export interface DomoRequest {
    * resolves to what the reader's end() returns.
    */
   read?: (maxValueBytes: number) => BodyReader<unknown>;
+  /**
+   * Cancels this request alone, beside the caller's signal: a streamed read whose consumer went
+   * away (src/domo/query-pages.ts).
+   */
+  signal?: AbortSignal;
 }
 
 export interface DomoHttpOptions {

@@ -20,9 +20,8 @@ export async function readStreamed<T>(
   try {
     for await (const chunk of response.body) {
       bytes += (chunk as Uint8Array).byteLength;
-      let enough = reader.write(chunk as Uint8Array);
-      if (typeof enough !== 'boolean') enough = await enough;
-      if (enough) {
+      const enough = reader.write(chunk as Uint8Array);
+      if (enough === true || (enough !== false && (await enough))) {
         done.abort();
         break;
       }

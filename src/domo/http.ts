@@ -15,6 +15,7 @@ import { abortedError, htmlTitle, looksLikeHtml, statusError, transportError } f
 import { createDispatcher, type DomoHttpOptions, type DomoRequest } from './http-request.ts';
 import { readStreamed } from './http-stream.ts';
 import { isRetryable, retryDelay } from './retry.ts';
+import { eitherSignal } from './signals.ts';
 
 export type { BodyReader } from './body.ts';
 export {
@@ -65,7 +66,12 @@ export class DomoHttp {
   }
 
   /** Sends a request with the given credentials; resolves to the parsed JSON body (undefined when empty). */
-  async request<T>(credentials: Credentials, request: DomoRequest, signal?: AbortSignal): Promise<T> {
+  async request<T>(credentials: Credentials, request: DomoRequest, callerSignal?: AbortSignal): Promise<T> {
+    // A request's own signal (a stream whose consumer left) cancels it as the caller's does.
+    const signal =
+      request.signal && callerSignal
+        ? eitherSignal(callerSignal, request.signal)
+        : (callerSignal ?? request.signal);
     if (request.read) return this.stream<T>(credentials, request, signal);
     return this.retrying(request, signal, (attempt) =>
       this.attempt<T>(credentials, request, attempt, signal),

@@ -37,11 +37,6 @@ export interface SqlAnswerOptions {
   maxRows?: number;
   /** Largest single row or value, in bytes (DOMO_MAX_RESPONSE_BYTES): one huge value cannot fill memory. */
   maxValueBytes: number;
-  /**
-   * Rows are handed here as they are parsed (a chunk's complete rows at a time) instead of kept:
-   * an export holds one chunk's rows, whatever the answer's size. Objects or lists, by shape.
-   */
-  onRows?: (rows: unknown[]) => void;
 }
 
 type Mode =
@@ -61,9 +56,6 @@ type RowsExpect = 'first' | 'row' | 'separator';
 export class SqlAnswerReader implements BodyReader<QueryAnswer> {
   private readonly maxRows: number;
   private readonly maxValueBytes: number;
-  private readonly onRows: ((rows: unknown[]) => void) | undefined;
-  /** Rows kept or handed to onRows. */
-  private kept = 0;
   private mode: Mode = 'start';
   private shape: 'objects' | 'columns' | null = null;
   /** Bytes of the body before the current chunk, for positions in messages. */
@@ -93,6 +85,8 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
   private metadata: unknown;
   private sawRows = false;
   private rows: unknown[] = [];
+  /** Rows handed on by takeRows() (a streamed read), no longer in `rows`. */
+  private taken = 0;
   /** Rows seen, kept or not. */
   private seen = 0;
   private enough = false;
@@ -100,26 +94,6 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
   constructor(options: SqlAnswerOptions) {
     this.maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;
     this.maxValueBytes = options.maxValueBytes;
-    this.onRows = options.onRows;
-  }
-
-  /** The answer's shape, once its first byte is read. */
-  get answerShape(): 'objects' | 'columns' | null {
-    return this.shape;
-  }
-
-  /** The `columns` of a `{columns, rows}` answer, once read (null before, and for the other shape). */
-  get columnNames(): string[] | null {
-    return this.columns;
-  }
-
-  /** Domo's type of each column, from the answer's `metadata` read so far (null where absent). */
-  columnTypes(): Array<string | null> {
-    const metadata = Array.isArray(this.metadata) ? (this.metadata as unknown[]) : [];
-    return (this.columns ?? []).map((_, i) => {
-      const type = (metadata[i] as { type?: unknown } | null | undefined)?.type;
-      return typeof type === 'string' ? type : null;
-    });
   }
 
   /** Takes the next chunk; true once the kept rows, one more and the columns are in: stop reading. */
@@ -135,6 +109,38 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
     if (!this.enough) this.carry(buf);
     this.offset += n;
     return this.enough;
+  }
+
+  /**
+   * The rows parsed so far, handed over and forgotten (query-pages.ts reads a huge answer so, page
+   * by page): a row of the doc's shape is an object, else a list. end() then has only the rest.
+   */
+  takeRows(): unknown[] {
+    const rows = this.rows;
+    this.rows = [];
+    this.taken += rows.length;
+    return rows;
+  }
+
+  /** The answer's columns and their types, once read (null before, and for the doc's shape). */
+  header(): { columns: string[]; types: Array<string | null> } | null {
+    if (!this.columns) return null;
+    const metadata = Array.isArray(this.metadata) ? (this.metadata as unknown[]) : [];
+    const types = this.columns.map((_, i) => {
+      const type = (metadata[i] as { type?: unknown } | null | undefined)?.type;
+      return typeof type === 'string' ? type : null;
+    });
+    return { columns: this.columns, types };
+  }
+
+  /** The answer's shape, once its first byte is read. */
+  get answerShape(): 'objects' | 'columns' | null {
+    return this.shape;
+  }
+
+  /** Domo had more rows than maxRows (known once write() said enough, or at the end). */
+  get truncated(): boolean {
+    return this.seen > this.maxRows;
   }
 
   /** The body ended, or reading stopped after write() said enough. */
@@ -170,8 +176,9 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
       );
       return { columns, types: columns.map(() => null), rows, truncated };
     }
-    if (!this.columns || !this.sawRows) throw this.shapeError('neither a list of rows nor {columns, rows}');
-    return { columns: this.columns, types: this.columnTypes(), rows: this.rows as unknown[][], truncated };
+    const header = this.header();
+    if (!header || !this.sawRows) throw this.shapeError('neither a list of rows nor {columns, rows}');
+    return { ...header, rows: this.rows as unknown[][], truncated };
   }
 
   /** Reads from `i` in the current mode; returns where it stopped. */
@@ -364,7 +371,7 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
   }
 
   private keeping(): boolean {
-    return this.kept + this.batchCount < this.maxRows;
+    return this.taken + this.rows.length + this.batchCount < this.maxRows;
   }
 
   private rowStart(i: number): void {
@@ -388,7 +395,7 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
     }
     if (start === EARLIER) {
       // Began in an earlier chunk: it is the first row of this one, parsed alone.
-      this.keep([this.parse(this.take(buf, end))]);
+      this.rows.push(this.parse(this.take(buf, end)));
     } else {
       this.checkSize(end - start);
       if (this.batchStart < 0) this.batchStart = start;
@@ -400,15 +407,10 @@ export class SqlAnswerReader implements BodyReader<QueryAnswer> {
 
   private flushBatch(buf: Buffer): void {
     if (this.batchCount === 0) return;
-    this.keep(this.parse(`[${buf.toString('utf8', this.batchStart, this.batchEnd)}]`) as unknown[]);
+    const rows = this.parse(`[${buf.toString('utf8', this.batchStart, this.batchEnd)}]`) as unknown[];
+    for (const row of rows) this.rows.push(row);
     this.batchStart = this.batchEnd = -1;
     this.batchCount = 0;
-  }
-
-  private keep(rows: unknown[]): void {
-    this.kept += rows.length;
-    if (this.onRows) this.onRows(rows);
-    else for (const row of rows) this.rows.push(row);
   }
 
   /** At the end of a chunk, keeps the open kept value's bytes so far. */

@@ -3,6 +3,7 @@ import type { Call } from './call.ts';
 import { unexpectedShape } from './call.ts';
 import { apiPath, type DomoRequest } from './http.ts';
 import { SqlAnswerReader } from './json-stream.ts';
+import { type PagesOptions, QueryPages } from './query-pages.ts';
 import type { DomoQueryColumnsResult, DomoQueryRowObjects } from './types.ts';
 
 /** A query answer in one shape, whichever of Domo's two shapes came back. */
@@ -44,6 +45,19 @@ export class QueryApi {
       read: (maxValueBytes) => new SqlAnswerReader({ maxRows: options.maxRows, maxValueBytes }),
     };
     return this.call<QueryAnswer>(request);
+  }
+
+  /**
+   * The same query's answer in pages of rows, read from Domo only as the pages are taken
+   * (query-pages.ts): memory holds a few pages, whatever the answer's size. One upstream call,
+   * retried only before its first page; return() aborts it.
+   */
+  pages(datasetId: string, sql: string, options: PagesOptions): QueryPages {
+    return new QueryPages(
+      this.call,
+      { method: 'POST', path: apiPath`/api/query/v1/execute/${datasetId}`, json: { sql }, idempotent: true },
+      options,
+    );
   }
 }
 

@@ -4,6 +4,7 @@ import type { DomoClient } from '../domo/client.ts';
 import type { Caller } from '../ops/caller.ts';
 import type { OpsSink } from '../ops/events.ts';
 import type { UploadPolicy } from '../upload/policy.ts';
+import type { StreamFlow } from './stream-flow.ts';
 
 export interface GraphSettings {
   /** Largest page a connection field returns. */
@@ -12,6 +13,8 @@ export interface GraphSettings {
   maxQueryRows: number;
   /** Row queries: default time zone of relative dates, largest page (ROWS_TIME_ZONE, ROWS_MAX_PAGE_SIZE). */
   rows?: { timeZone: string; maxPageSize: number };
+  /** `pages` under @stream: most rows in all, largest page (MAX_STREAM_ROWS, MAX_STREAM_PAGE_SIZE). */
+  stream?: { maxRows: number; maxPageSize: number };
 }
 
 export interface GraphContext {
@@ -22,6 +25,10 @@ export interface GraphContext {
   uploads?: UploadContext;
   /** The caller as gateway authentication knows it (src/auth): scopes and dataset allow-list. */
   auth?: Principal;
+  /** The request's cancellation: aborted when the caller goes away (a streamed field stops). */
+  signal?: AbortSignal;
+  /** Who takes the payloads of an incremental (@stream) answer, and when (src/graph/stream-flow.ts). */
+  streamFlow?: StreamFlow;
   /** Where resolvers and plugins report what happened (src/ops/events.ts); absent in unit tests. */
   ops?: OpsSink;
   /** The caller as a hash of its credential, for the response cache and rate limits (src/ops/caller.ts). */

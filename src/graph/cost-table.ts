@@ -48,12 +48,16 @@ export const FIELD_COSTS: Record<string, FieldCost> = {
   // Row fields: the schema read and the page; their totalCount adds a COUNT (src/graph/types/rows).
   'Dataset.rows': ROWS_FIELD_COST,
   'Dataset.aggregate': ROWS_FIELD_COST,
+  // The schema read, and its page statements counted as one (src/graph/types/rows/row-pages.ts).
+  'Dataset.rowPages': ROWS_FIELD_COST,
   'Dataset.distinct': { calls: 2 },
   'Dataset.indexStatus': { calls: 1 },
   'Dataset.dataVersions': { calls: 1 },
   'Dataset.partitionTags': { calls: 1 },
   'Dataset.partitions': { calls: 1 },
   'Dataset.magicDataVersions': { calls: 1 },
+  // Its own streamed query: one call however many pages (the stream holds it; src/graph/types/row-page.ts).
+  'QueryResult.pages': { calls: 1 },
   // Column types of a result come from the dataset's schema: one read per result.
   'QueryResult.columns': { calls: 1 },
   'Stream.executions': { calls: 1 },

@@ -1,4 +1,5 @@
 /** The schema: every domain file registers its types on the builder. */
+import { GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/utils';
 import { builder } from './builder.ts';
 import './types/column.ts';
 import './types/dataset.ts';
@@ -16,4 +17,9 @@ import './types/version.ts';
 import './types/version-mutations.ts';
 import './types/rows/index.ts';
 
-export const schema = builder.toSchema({ sortSchema: true });
+// @defer and @stream declared here, not added per request by yoga's plugin (src/server.ts): the SDL
+// shows them, and a schema rebuilt at run time (typed roots) keeps them.
+export const schema = builder.toSchema({
+  sortSchema: true,
+  directives: [GraphQLDeferDirective, GraphQLStreamDirective],
+});

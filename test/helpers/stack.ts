@@ -37,6 +37,8 @@ export interface StackOptions {
   maxRetries?: number;
   maxPageSize?: number;
   maxQueryRows?: number;
+  /** `pages` under @stream (MAX_STREAM_ROWS, MAX_STREAM_PAGE_SIZE); default 1,000,000 and 10,000. */
+  stream?: { maxRows: number; maxPageSize: number };
   maxConcurrencyPerRequest?: number;
   /** Upstream calls one GraphQL request may make (default 500, as DOMO_MAX_CALLS_PER_REQUEST). */
   maxCallsPerRequest?: number;
@@ -56,8 +58,6 @@ export interface StackOptions {
   fieldSuggestions?: boolean;
   /** Socket timeouts of the gateway's own server (default DEFAULT_SERVER_SETTINGS). */
   server?: Partial<ServerSettings>;
-  /** Where the gateway reports operations facts (src/ops/events.ts); default nowhere. */
-  ops?: OpsSink;
   /** Gateway authentication (API keys, JWT); default none. */
   gatewayAuth?: GatewayAuthSettings | null;
   /** Typed roots for these datasets, their columns read from the sandbox unless `read` says otherwise. */
@@ -144,6 +144,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       corsOrigins: options.corsOrigins ?? [],
       maxPageSize: options.maxPageSize ?? 50,
       maxQueryRows: options.maxQueryRows ?? 10_000,
+      stream: options.stream ?? { maxRows: 1_000_000, maxPageSize: 10_000 },
       introspection: options.introspection ?? true,
       fieldSuggestions: options.fieldSuggestions ?? true,
       useSandbox: true,
@@ -154,7 +155,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ops: options.opsSink,
     http,
     logger: options.logger ?? silentLogger,
-    ops: options.ops,
     readyTtlMs: options.readyTtlMs ?? 0,
     maxRequestBodyBytes: options.maxRequestBodyBytes,
   });

@@ -34,7 +34,7 @@ const events: OpsEvent[] = [];
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ ops: { emit: (e) => events.push(e) } });
+  stack = await startStack({ opsSink: { emit: (e) => events.push(e) } });
   const { store } = stack.sandbox;
   await store.createDataset(
     { id: TRICKY, name: 'Tricky "values"', rowCount: 0, columnCount: 0 } as never,

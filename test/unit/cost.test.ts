@@ -27,6 +27,16 @@ describe('estimateCalls', () => {
     expect(estimate(`{ dataset(id: "${ID}") { distinct(column: "region") { nodes { value } } } }`)).toBe(3);
   });
 
+  it('counts a streamed pages field once, however many pages it sends (@stream or not)', () => {
+    expect(
+      estimate(
+        `{ sql(datasetId: "${ID}", sql: "SELECT 1") { pages(size: 10) @stream(initialCount: 1) { rows } } }`,
+      ),
+    ).toBe(2);
+    expect(estimate(`{ dataset(id: "${ID}") { rowPages(size: 10) @stream { objects } } }`)).toBe(3);
+    expect(estimate(`{ dataset(id: "${ID}") { ... @defer { rowPages { rows } } } }`)).toBe(3);
+  });
+
   it('counts one call per plain field and nothing for what a payload carries', () => {
     expect(estimate(`{ sql(datasetId: "${ID}", sql: "SELECT 1") { rows } }`)).toBe(1);
     expect(estimate(`{ dataset(id: "${ID}") { name owner { name } tags } }`)).toBe(1);

@@ -1,14 +1,21 @@
 /** SQL on a dataset: `Dataset.query(sql)` and `Query.sql(datasetId, sql)`. */
+import type { GraphQLResolveInfo } from 'graphql';
 import type { QueryAnswer } from '../../domo/query.ts';
 import { builder } from '../builder.ts';
 import type { GraphContext } from '../context.ts';
 import { badUserInput } from '../errors.ts';
+import { streamed } from '../stream-flow.ts';
 import { DATASET_ID_ARG } from './args.ts';
 import { asColumnType, ColumnTypeRef } from './column.ts';
 import { DatasetRef, datasetColumns, datasetEntry } from './dataset.ts';
+import { PAGE_SIZE_DESCRIPTION, pagesBounds, RowPageRef } from './row-page.ts';
+import { selectsBeyond } from './selection.ts';
 
-interface SqlResult extends QueryAnswer {
+interface SqlResult {
   datasetId: string;
+  sql: string;
+  /** The answer up to MAX_QUERY_ROWS; null when only `pages` is asked (it reads its own). */
+  answer: QueryAnswer | null;
 }
 
 interface ResultColumn {
@@ -19,11 +26,26 @@ interface ResultColumn {
   sample: unknown;
 }
 
-async function runSql(ctx: GraphContext, datasetId: string, sql: string): Promise<SqlResult> {
+async function runSql(
+  ctx: GraphContext,
+  info: GraphQLResolveInfo,
+  datasetId: string,
+  sql: string,
+): Promise<SqlResult> {
   if (sql.trim() === '') throw badUserInput('sql must not be empty', 'sql');
+  // `pages` alone runs no query here: it streams its own answer.
+  if (!selectsBeyond(info, PAGES_ONLY)) return { datasetId, sql, answer: null };
   // Domo's answer is read only up to the cap (and one row more, to set `truncated`).
-  const result = await ctx.domo.query.execute(datasetId, sql, { maxRows: ctx.settings.maxQueryRows });
-  return { ...result, datasetId };
+  const answer = await ctx.domo.query.execute(datasetId, sql, { maxRows: ctx.settings.maxQueryRows });
+  return { datasetId, sql, answer };
+}
+
+const PAGES_ONLY = new Set(['pages', '__typename']);
+
+/** The answer, there whenever a field other than `pages` is selected (runSql). */
+function answerOf(r: SqlResult): QueryAnswer {
+  if (!r.answer) throw new Error('the query result was not read');
+  return r.answer;
 }
 
 /** Guesses a type from a value, for computed columns the schema does not know. */
@@ -62,28 +84,51 @@ const QueryResultRef = builder.objectRef<SqlResult>('QueryResult').implement({
     columns: t.field({
       type: [ResultColumnRef],
       description: 'Columns, in order.',
-      resolve: (r) =>
-        r.columns.map((name, i) => ({
-          datasetId: r.datasetId,
+      resolve: (result) => {
+        const r = answerOf(result);
+        return r.columns.map((name, i) => ({
+          datasetId: result.datasetId,
           name,
           known: r.types[i] ?? null,
           sample: r.rows.find((row) => row[i] !== null && row[i] !== undefined)?.[i] ?? null,
-        })),
+        }));
+      },
     }),
     rows: t.field({
       type: ['JSON'],
       description: 'Rows as arrays of values, in column order.',
-      resolve: (r) => r.rows,
+      resolve: (r) => answerOf(r).rows,
     }),
     objects: t.field({
       type: ['JSONObject'],
       description: 'Rows as objects keyed by column name.',
-      resolve: (r) => r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i] ?? null]))),
+      resolve: (result) => {
+        const r = answerOf(result);
+        return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i] ?? null])));
+      },
     }),
-    rowCount: t.int({ description: 'Rows returned (after truncation).', resolve: (r) => r.rows.length }),
-    truncated: t.exposeBoolean('truncated', {
+    rowCount: t.int({
+      description: 'Rows returned (after truncation).',
+      resolve: (r) => answerOf(r).rows.length,
+    }),
+    truncated: t.boolean({
       description:
         'True when Domo returned more rows than MAX_QUERY_ROWS and the rest were dropped; add a LIMIT.',
+      resolve: (r) => answerOf(r).truncated,
+    }),
+    pages: t.field({
+      type: [RowPageRef],
+      description:
+        'The answer in pages of rows, read from Domo as they are sent: ask with `@stream` for a large answer (up to MAX_STREAM_ROWS rows, in memory a few pages at a time; without @stream, MAX_QUERY_ROWS). Runs the query on its own: take the columns from the pages, not from `columns`.',
+      args: { size: t.arg.int({ description: PAGE_SIZE_DESCRIPTION }) },
+      resolve: (r, args, ctx, info) => {
+        const bounds = pagesBounds(ctx, info, args.size);
+        return streamed(
+          ctx,
+          info,
+          ctx.domo.query.pages(r.datasetId, r.sql, { ...bounds, signal: ctx.signal }),
+        );
+      },
     }),
   }),
 });
@@ -94,7 +139,7 @@ builder.objectField(DatasetRef, 'query', (t) =>
     description:
       'Runs SQL on this dataset. The table name is free (`SELECT * FROM table`); backticks quote names.',
     args: { sql: t.arg.string({ required: true, description: 'A SELECT statement.' }) },
-    resolve: (d, args, ctx) => runSql(ctx, d.id, args.sql),
+    resolve: (d, args, ctx, info) => runSql(ctx, info, d.id, args.sql),
   }),
 );
 
@@ -106,6 +151,7 @@ builder.queryField('sql', (t) =>
       datasetId: t.arg.id(DATASET_ID_ARG),
       sql: t.arg.string({ required: true, description: 'A SELECT statement.' }),
     },
-    resolve: (_, args, ctx) => runSql(ctx, datasetEntry(ctx, args.datasetId, 'datasetId'), args.sql),
+    resolve: (_, args, ctx, info) =>
+      runSql(ctx, info, datasetEntry(ctx, args.datasetId, 'datasetId'), args.sql),
   }),
 );

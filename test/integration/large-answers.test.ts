@@ -380,6 +380,7 @@ describe('the gateway process', () => {
         DOMO_BASE_URL: fake.url,
         DOMO_DEVELOPER_TOKEN: TOKEN,
         LOG_LEVEL: 'warn',
+        CACHE_ENABLED: "false",
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

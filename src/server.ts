@@ -32,6 +32,8 @@ import type { Logger } from './log.ts';
 import { createResponseCache } from './ops/cache.ts';
 import { callerOf } from './ops/caller.ts';
 import { noOps, type OpsSink } from './ops/events.ts';
+import { memoryBuckets, redisBuckets } from './ops/buckets.ts';
+import { useRateLimits } from './ops/rate-limit.ts';
 import { connectRedis } from './ops/redis.ts';
 import { uploadPolicy } from './upload/policy.ts';
 
@@ -120,6 +122,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
           ops,
         })
       : undefined;
+  const rateLimits =
+    opsSettings.rateLimit &&
+    useRateLimits(opsSettings.rateLimit, redis ? redisBuckets(redis) : memoryBuckets(), ops);
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
     schema: typeof served === 'function' ? () => served() : served,
     // Multipart requests never reach yoga, which would buffer the files: src/http/uploads.ts streams them.
@@ -172,6 +177,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useCostLimit({ maxCalls: config.upstream.maxCallsPerRequest, maxPageSize: config.maxPageSize }),
       useGatewayScopes(),
       useBadUserInput(),
+      // Rate limits before the cache: cached answers count against the caller, not against Domo's budget.
+      ...(rateLimits ? [rateLimits] : []),
       ...(responseCache?.plugins ?? []),
       useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
     ],

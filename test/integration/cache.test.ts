@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { OpsEvent } from '../../src/ops/events.ts';
 import { DEMO_DATASETS } from '../../src/sandbox/seed.ts';
 import { createSandbox, type Sandbox } from '../../src/sandbox/server.ts';
-import { type RedisServer, redisMissing, startRedis } from '../helpers/redis.ts';
+import { type RedisServer, redisMissing, startRedis, untilReady } from '../helpers/redis.ts';
 import { authHeader, SANDBOX_TOKEN, type Stack, startStack } from '../helpers/stack.ts';
 
 if (redisMissing) console.warn(redisMissing);
@@ -32,6 +32,7 @@ describe.skipIf(redisMissing)('response cache on Redis, two replicas', () => {
     const ops = { redisUrl: redis.url, cache: CACHE };
     a = await startStack({ sharedSandbox: sandbox, ops, opsSink: { emit: (e) => events.push(e) }, logger });
     b = await startStack({ sharedSandbox: sandbox, ops });
+    await Promise.all([untilReady(a.gatewayUrl), untilReady(b.gatewayUrl)]);
   });
   afterAll(async () => {
     await a?.close();

@@ -29,12 +29,9 @@ import { csrfRefusal } from './http/csrf.ts';
 import { createLifecycle, createReadiness, json } from './http/lifecycle.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
-import { createResponseCache } from './ops/cache.ts';
 import { callerOf } from './ops/caller.ts';
 import { noOps, type OpsSink } from './ops/events.ts';
-import { memoryBuckets, redisBuckets } from './ops/buckets.ts';
-import { useRateLimits } from './ops/rate-limit.ts';
-import { connectRedis } from './ops/redis.ts';
+import { createOperations } from './ops/index.ts';
 import { uploadPolicy } from './upload/policy.ts';
 
 export interface GatewayDeps {
@@ -110,21 +107,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // With it on, Authorization carries the gateway credential; Domo tokens come in X-DOMO-* only.
   const domoCredentials = (headers: { get(name: string): string | null }) =>
     credentialsFromHeaders(headers, { authorization: !authenticator.enabled }) ?? config.serverCredentials;
-  // Response cache and rate limits (src/ops), on the Redis replicas share when REDIS_URL is set.
-  const opsSettings = config.ops ?? {};
-  const redis = opsSettings.redisUrl ? connectRedis(opsSettings.redisUrl, logger) : undefined;
-  const responseCache =
-    opsSettings.cache?.enabled === true
-      ? createResponseCache({
-          settings: opsSettings.cache,
-          schemas: [typeof served === 'function' ? served() : served],
-          redis,
-          ops,
-        })
-      : undefined;
-  const rateLimits =
-    opsSettings.rateLimit &&
-    useRateLimits(opsSettings.rateLimit, redis ? redisBuckets(redis) : memoryBuckets(), ops);
+  // Trusted documents, rate limits, the response cache, on the Redis replicas share (src/ops).
+  const operations = createOperations(config.ops ?? {}, {
+    schema: typeof served === 'function' ? served() : served,
+    logger,
+    ops,
+  });
+  const { redis } = operations;
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
     schema: typeof served === 'function' ? () => served() : served,
     // Multipart requests never reach yoga, which would buffer the files: src/http/uploads.ts streams them.
@@ -140,9 +129,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // firewalls. Loaded on the first GraphiQL request, so the multi-megabyte bundle costs no startup.
     renderGraphiQL: async (options) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    graphiql: {
+    graphiql: operations.graphiql && {
       title: 'domo-graph',
       defaultQuery: deps.exampleQuery,
+      additionalHeaders: operations.graphiqlHeaders,
     },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),
@@ -169,6 +159,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
     plugins: [
+      ...(operations.trusted ? [operations.trusted] : []),
       useSchemaExposure({
         introspection: config.introspection ?? true,
         fieldSuggestions: config.fieldSuggestions ?? true,
@@ -177,9 +168,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useCostLimit({ maxCalls: config.upstream.maxCallsPerRequest, maxPageSize: config.maxPageSize }),
       useGatewayScopes(),
       useBadUserInput(),
-      // Rate limits before the cache: cached answers count against the caller, not against Domo's budget.
-      ...(rateLimits ? [rateLimits] : []),
-      ...(responseCache?.plugins ?? []),
+      ...operations.plugins,
       useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
     ],
     context: async ({ request, streamedFiles, uploadSignal, gatewayPrincipal }): Promise<GraphContext> => {
@@ -276,7 +265,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const abortUploads = () => shutdown.abort(new Error('the server is shutting down'));
   const drain = async (timeoutMs: number) => {
     const outcome = await lifecycle.drain(server, timeoutMs, abortUploads);
-    await redis?.close();
+    await operations.close();
     return outcome;
   };
 

@@ -24,6 +24,7 @@ export function opsSettings(env: Env, development: boolean): OpsSettings {
       ttlSeconds: integer(env, 'CACHE_TTL_SECONDS', 60, 0, 86_400),
       rowsTtlSeconds: integer(env, 'CACHE_TTL_ROWS_SECONDS', 5, 0, 86_400),
       maxEntries: integer(env, 'CACHE_MAX_ENTRIES', 1_000, 1, 10_000_000),
+      showOutcome: development,
     },
     rateLimit: {
       perMinute,

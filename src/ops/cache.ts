@@ -102,7 +102,8 @@ export function createResponseCache(options: {
     // A mutation always goes through (its invalidation is the plugin's); no-cache skips the lookup.
     enabled: (context) => context.caller?.noCache !== true,
     invalidateViaMutation: true,
-    includeExtensionMetadata: false,
+    // In development answers say whether they came from the cache (README's example shows it).
+    includeExtensionMetadata: settings.showOutcome === true,
     // Answers with errors are not kept (the plugin's default, without its console.warn).
     shouldCacheResult: ({ result }) => !result.errors?.length,
   });

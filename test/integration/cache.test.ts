@@ -145,3 +145,28 @@ describe.skipIf(redisMissing)('response cache on Redis, two replicas', () => {
       .toBe(200);
   });
 });
+
+describe('response cache in memory', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // Metadata kept, SQL and rows not (a rows TTL of 0): the TTL follows the types in the answer.
+    stack = await startStack({ ops: { cache: { ...CACHE, rowsTtlSeconds: 0 } } });
+  });
+  afterAll(() => stack?.close());
+
+  const count = (suffix: string) => stack.sandbox.requests.filter((r) => r.path.endsWith(suffix)).length;
+
+  it('reuses a metadata answer, and not an answer holding SQL results', async () => {
+    const metadata = `{ dataset(id: "${SALES}") { name columnCount } }`;
+    const before = count(`/datasources/${SALES}`);
+    expect((await stack.gql(metadata)).errors).toBeUndefined();
+    expect((await stack.gql(metadata)).errors).toBeUndefined();
+    expect(count(`/datasources/${SALES}`) - before).toBe(1);
+
+    const sql = `{ sql(datasetId: "${SALES}", sql: "SELECT COUNT(*) AS n FROM table") { rowCount } }`;
+    const queries = count(`/query/v1/execute/${SALES}`);
+    expect((await stack.gql(sql)).errors).toBeUndefined();
+    expect((await stack.gql(sql)).errors).toBeUndefined();
+    expect(count(`/query/v1/execute/${SALES}`) - queries).toBe(2);
+  });
+});

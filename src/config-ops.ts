@@ -31,7 +31,7 @@ export function opsSettings(env: Env, development: boolean): OpsSettings {
       // A full minute's worth at once unless told otherwise.
       burst: burst || perMinute,
       // Domo documents its search at about 120 requests a minute (DOMO-NOTES.md, Errors and limits).
-      searchPerMinute: integer(env, 'RATE_LIMIT_SEARCH_PER_MINUTE', 120, 0, 1_000_000),
+      searchPerMinute: integer(env, 'RATE_SEARCH_PER_MINUTE', 120, 0, 1_000_000),
     },
     trustedDocuments: { mode: trusted, file: trustedFile, development },
   };

@@ -3,7 +3,7 @@
  * upstream call: each caller (its hash, src/ops/caller.ts) has a token bucket of RATE_LIMIT_BURST
  * operations refilled at RATE_LIMIT_PER_MINUTE; and operations that use Domo's search, which Domo
  * documents at about 120 requests a minute (DOMO-NOTES.md "Errors and limits"), share one budget
- * of RATE_LIMIT_SEARCH_PER_MINUTE across every caller (and every replica on Redis). A refused
+ * of RATE_SEARCH_PER_MINUTE across every caller (and every replica on Redis). A refused
  * operation gets RATE_LIMITED with `retryAfterSeconds` (and HTTP 429 with Retry-After).
  * Put it before the response cache: a caller's answered-from-cache operations count against its
  * own bucket, but only an operation that does reach Domo spends the shared search budget.
@@ -24,7 +24,7 @@ export function rateLimited(scope: 'caller' | 'upstream', retryAfterSeconds: num
   const message =
     scope === 'caller'
       ? `Too many operations from this caller: try again in ${retryAfterSeconds} s (RATE_LIMIT_PER_MINUTE)`
-      : `Too many searches of Domo's datasets from all callers (Domo allows about 120 a minute): try again in ${retryAfterSeconds} s (RATE_LIMIT_SEARCH_PER_MINUTE)`;
+      : `Too many searches of Domo's datasets from all callers (Domo allows about 120 a minute): try again in ${retryAfterSeconds} s (RATE_SEARCH_PER_MINUTE)`;
   return new GraphQLError(message, {
     extensions: {
       code,

@@ -120,7 +120,7 @@ describe('loadConfig defaults', () => {
       CACHE_MAX_ENTRIES: '50',
       RATE_LIMIT_PER_MINUTE: '600',
       RATE_LIMIT_BURST: '20',
-      RATE_LIMIT_SEARCH_PER_MINUTE: '100',
+      RATE_SEARCH_PER_MINUTE: '100',
       TRUSTED_DOCUMENTS: 'only',
       TRUSTED_DOCUMENTS_FILE: '/etc/domo-graph/documents.json',
     });

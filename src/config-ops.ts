@@ -5,7 +5,11 @@
 import type { OpsSettings } from './config-settings.ts';
 import { ConfigError, type Env, flag, integer, oneOf, text } from './config-values.ts';
 
-export function opsSettings(env: Env, development: boolean): OpsSettings {
+/**
+ * `notProduction`: NODE_ENV is not production (GraphiQL may send any document under
+ * TRUSTED_DOCUMENTS=only); `development`: config.ts's development (answers say their cache outcome).
+ */
+export function opsSettings(env: Env, notProduction: boolean, development: boolean): OpsSettings {
   const redisUrl = redis(env, 'REDIS_URL');
   const perMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000);
   const burst = integer(env, 'RATE_LIMIT_BURST', 0, 0, 1_000_000);
@@ -33,7 +37,7 @@ export function opsSettings(env: Env, development: boolean): OpsSettings {
       // Domo documents its search at about 120 requests a minute (DOMO-NOTES.md, Errors and limits).
       searchPerMinute: integer(env, 'RATE_SEARCH_PER_MINUTE', 120, 0, 1_000_000),
     },
-    trustedDocuments: { mode: trusted, file: trustedFile, development },
+    trustedDocuments: { mode: trusted, file: trustedFile, development: notProduction },
   };
 }
 

@@ -4,7 +4,9 @@
  * - schema/schema.graphql: the printed SDL, sorted, with the typed roots of the sandbox's demo
  *   datasets (DEMO_TYPED_DATASETS), read from a sandbox started here as `npm start` reads them;
  * - src/sdk/generated/graphql.ts: a TypedDocumentNode for every operation in sdk/operations, with
- *   its result and variables types, for the typed client (src/sdk/client.ts) and the tests.
+ *   its result and variables types, for the typed client (src/sdk/client.ts) and the tests;
+ * - schema/persisted-documents.json: the trusted-document manifest of those operations,
+ *   {sha256: document}, that TRUSTED_DOCUMENTS=allow|only accepts by hash (src/ops/trusted.ts).
  */
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { printSchema } from 'graphql';
@@ -13,6 +15,7 @@ import { createDispatcher, DomoHttp } from './src/domo/http.ts';
 import { DEMO_TYPED_DATASETS } from './src/example.ts';
 import { schema } from './src/graph/schema.ts';
 import { readColumns, TypedSchemas } from './src/graph/types/rows/typed-registry.ts';
+import { persistedDocumentsPlugin } from './src/ops/trusted-manifest.ts';
 import { createSandbox } from './src/sandbox/server.ts';
 
 async function schemaWithDemoRoots(): Promise<string> {
@@ -51,7 +54,14 @@ async function schemaWithDemoRoots(): Promise<string> {
 
 const config: CodegenConfig = {
   schema: await schemaWithDemoRoots(),
+  // The manifest's plugin lives in src/ops (no package to install); every other plugin as usual.
+  pluginLoader: (name: string) =>
+    name.endsWith('persisted-documents') ? Promise.resolve(persistedDocumentsPlugin) : import(name),
   generates: {
+    'schema/persisted-documents.json': {
+      documents: ['sdk/operations/*.graphql'],
+      plugins: ['persisted-documents'],
+    },
     'schema/schema.graphql': {
       plugins: ['schema-ast'],
       config: { sort: true, includeDirectives: true },

@@ -30,7 +30,14 @@ const sandbox = await startScript(
 const sandboxUrl = sandbox.match[1]!;
 const gateway = await startScript(
   'src/main.ts',
-  { PORT: '0', DOMO_BASE_URL: sandboxUrl, DOMO_DEVELOPER_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
+  // No response cache: the figure is the gateway's overhead per call, not a cache's hit rate.
+  {
+    PORT: '0',
+    DOMO_BASE_URL: sandboxUrl,
+    DOMO_DEVELOPER_TOKEN: TOKEN,
+    LOG_LEVEL: 'warn',
+    CACHE_ENABLED: 'false',
+  },
   /open (http:\/\/\S+\/graphql)/,
   process.env.GATEWAY_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [],
 );

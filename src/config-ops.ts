@@ -5,7 +5,11 @@
 import type { OpsSettings } from './config-settings.ts';
 import { ConfigError, type Env, flag, integer, oneOf, text } from './config-values.ts';
 
-export function opsSettings(env: Env, development: boolean): OpsSettings {
+/**
+ * `notProduction`: NODE_ENV is not production (GraphiQL may send any document under
+ * TRUSTED_DOCUMENTS=only); `development`: config.ts's development (answers say their cache outcome).
+ */
+export function opsSettings(env: Env, notProduction: boolean, development: boolean): OpsSettings {
   const redisUrl = redis(env, 'REDIS_URL');
   const perMinute = integer(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000);
   const burst = integer(env, 'RATE_LIMIT_BURST', 0, 0, 1_000_000);
@@ -24,15 +28,16 @@ export function opsSettings(env: Env, development: boolean): OpsSettings {
       ttlSeconds: integer(env, 'CACHE_TTL_SECONDS', 60, 0, 86_400),
       rowsTtlSeconds: integer(env, 'CACHE_TTL_ROWS_SECONDS', 5, 0, 86_400),
       maxEntries: integer(env, 'CACHE_MAX_ENTRIES', 1_000, 1, 10_000_000),
+      showOutcome: development,
     },
     rateLimit: {
       perMinute,
       // A full minute's worth at once unless told otherwise.
       burst: burst || perMinute,
       // Domo documents its search at about 120 requests a minute (DOMO-NOTES.md, Errors and limits).
-      searchPerMinute: integer(env, 'RATE_LIMIT_SEARCH_PER_MINUTE', 120, 0, 1_000_000),
+      searchPerMinute: integer(env, 'RATE_SEARCH_PER_MINUTE', 120, 0, 1_000_000),
     },
-    trustedDocuments: { mode: trusted, file: trustedFile, development },
+    trustedDocuments: { mode: trusted, file: trustedFile, development: notProduction },
   };
 }
 

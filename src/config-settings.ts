@@ -123,6 +123,8 @@ export interface CacheSettings {
   rowsTtlSeconds: number;
   /** Entries kept in memory (least recently used go first); Redis evicts by its own policy. */
   maxEntries: number;
+  /** Answers say `extensions.responseCache` (hit or not, TTL): development only. */
+  showOutcome?: boolean;
 }
 
 export interface RateLimitSettings {

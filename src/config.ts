@@ -244,6 +244,6 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
       typedDatasets: typed,
       reloadSeconds: integer(env, 'TYPED_RELOAD_SECONDS', 300, 0, 86_400),
     },
-    ops: opsSettings(env, nodeEnvSetting !== 'production'),
+    ops: opsSettings(env, nodeEnvSetting !== 'production', development),
   };
 }

@@ -34,10 +34,9 @@ import { createExportHandler } from './http/export.ts';
 import { createLifecycle, createReadiness, json } from './http/lifecycle.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
-import { createResponseCache } from './ops/cache.ts';
 import { callerOf } from './ops/caller.ts';
 import { noOps, type OpsSink } from './ops/events.ts';
-import { connectRedis } from './ops/redis.ts';
+import { createOperations } from './ops/index.ts';
 import { uploadPolicy } from './upload/policy.ts';
 
 export interface GatewayDeps {
@@ -117,18 +116,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // With it on, Authorization carries the gateway credential; Domo tokens come in X-DOMO-* only.
   const domoCredentials = (headers: { get(name: string): string | null }) =>
     credentialsFromHeaders(headers, { authorization: !authenticator.enabled }) ?? config.serverCredentials;
-  // Response cache and rate limits (src/ops), on the Redis replicas share when REDIS_URL is set.
-  const opsSettings = config.ops ?? {};
-  const redis = opsSettings.redisUrl ? connectRedis(opsSettings.redisUrl, logger) : undefined;
-  const responseCache =
-    opsSettings.cache?.enabled === true
-      ? createResponseCache({
-          settings: opsSettings.cache,
-          schemas: [typeof served === 'function' ? served() : served],
-          redis,
-          ops,
-        })
-      : undefined;
+  // Trusted documents, rate limits, the response cache, on the Redis replicas share (src/ops).
+  const operations = createOperations(config.ops ?? {}, {
+    schema: typeof served === 'function' ? served() : served,
+    logger,
+    ops,
+  });
+  const { redis } = operations;
   const maskError: MaskError = (error, message, isDev) => {
     const visible = clientFacingError(error);
     if (visible) return visible;
@@ -151,9 +145,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // firewalls. Loaded on the first GraphiQL request, so the multi-megabyte bundle costs no startup.
     renderGraphiQL: async (options) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
-    graphiql: {
+    graphiql: operations.graphiql && {
       title: 'domo-graph',
       defaultQuery: deps.exampleQuery,
+      additionalHeaders: operations.graphiqlHeaders,
     },
     logging: {
       debug: (...args) => logger.debug(String(args[0]), { args: args.slice(1) }),
@@ -172,6 +167,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     maskedErrors: { maskError },
     // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
     plugins: [
+      ...(operations.trusted ? [operations.trusted] : []),
       useSchemaExposure({
         introspection: config.introspection ?? true,
         fieldSuggestions: config.fieldSuggestions ?? true,
@@ -180,7 +176,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useCostLimit({ maxCalls: config.upstream.maxCallsPerRequest, maxPageSize: config.maxPageSize }),
       useGatewayScopes(),
       useBadUserInput(),
-      ...(responseCache?.plugins ?? []),
+      ...operations.plugins,
       // @defer and @stream over multipart and SSE; the flow holds a stream's source to its consumer.
       useDeferStream(),
       useStreamFlow(),
@@ -300,7 +296,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const abortUploads = () => shutdown.abort(new Error('the server is shutting down'));
   const drain = async (timeoutMs: number) => {
     const outcome = await lifecycle.drain(server, timeoutMs, abortUploads);
-    await redis?.close();
+    await operations.close();
     return outcome;
   };
 

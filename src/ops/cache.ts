@@ -102,9 +102,11 @@ export function createResponseCache(options: {
     // A mutation always goes through (its invalidation is the plugin's); no-cache skips the lookup.
     enabled: (context) => context.caller?.noCache !== true,
     invalidateViaMutation: true,
-    includeExtensionMetadata: false,
-    // Answers with errors are not kept (the plugin's default, without its console.warn).
-    shouldCacheResult: ({ result }) => !result.errors?.length,
+    // In development answers say whether they came from the cache (README's example shows it).
+    includeExtensionMetadata: settings.showOutcome === true,
+    // Answers with errors are not kept (the plugin's default, without its console.warn), nor large
+    // ones: a SQL answer of a million rows must not stay in memory for its TTL.
+    shouldCacheResult: ({ result }) => !result.errors?.length && withinItems(result.data, MAX_CACHED_ITEMS),
   });
 
   // After useResponseCache: names the entities before the answer is stored, and holds a
@@ -133,6 +135,21 @@ export function createResponseCache(options: {
     },
   };
   return { plugins: [cache, entities] };
+}
+
+/** Values (list items and fields) an answer may hold and still be kept. */
+const MAX_CACHED_ITEMS = 20_000;
+
+/** Whether `value` holds at most `max` values, counted until the bound (so a large answer costs little). */
+function withinItems(value: unknown, max: number): boolean {
+  let left = max;
+  const walk = (item: unknown): boolean => {
+    if (--left < 0) return false;
+    if (item === null || typeof item !== 'object') return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) if (!walk(child)) return false;
+    return true;
+  };
+  return walk(value);
 }
 
 /** Names of the types that mean rows or SQL results, in every schema served. */

@@ -96,3 +96,13 @@ export async function startRedis(): Promise<RedisServer> {
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, kill, restart: start, stop: kill };
 }
+
+/** Until the gateway's /ready says 200: its Redis connection is up (requests before it go without Redis). */
+export async function untilReady(gatewayUrl: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await fetch(`${gatewayUrl}/ready`)).status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${gatewayUrl}/ready did not answer 200 within ${timeoutMs} ms`);
+}

@@ -10,7 +10,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { OpsEvent } from '../../src/ops/events.ts';
 import { DEMO_DATASETS } from '../../src/sandbox/seed.ts';
 import { createSandbox, type Sandbox } from '../../src/sandbox/server.ts';
-import { type RedisServer, redisMissing, startRedis } from '../helpers/redis.ts';
+import { type RedisServer, redisMissing, startRedis, untilReady } from '../helpers/redis.ts';
 import { authHeader, SANDBOX_TOKEN, type Stack, startStack } from '../helpers/stack.ts';
 
 if (redisMissing) console.warn(redisMissing);
@@ -32,6 +32,7 @@ describe.skipIf(redisMissing)('response cache on Redis, two replicas', () => {
     const ops = { redisUrl: redis.url, cache: CACHE };
     a = await startStack({ sharedSandbox: sandbox, ops, opsSink: { emit: (e) => events.push(e) }, logger });
     b = await startStack({ sharedSandbox: sandbox, ops });
+    await Promise.all([untilReady(a.gatewayUrl), untilReady(b.gatewayUrl)]);
   });
   afterAll(async () => {
     await a?.close();
@@ -142,5 +143,30 @@ describe.skipIf(redisMissing)('response cache on Redis, two replicas', () => {
     await expect
       .poll(async () => (await fetch(`${a.gatewayUrl}/ready`)).status, { timeout: 10_000 })
       .toBe(200);
+  });
+});
+
+describe('response cache in memory', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    // Metadata kept, SQL and rows not (a rows TTL of 0): the TTL follows the types in the answer.
+    stack = await startStack({ ops: { cache: { ...CACHE, rowsTtlSeconds: 0 } } });
+  });
+  afterAll(() => stack?.close());
+
+  const count = (suffix: string) => stack.sandbox.requests.filter((r) => r.path.endsWith(suffix)).length;
+
+  it('reuses a metadata answer, and not an answer holding SQL results', async () => {
+    const metadata = `{ dataset(id: "${SALES}") { name columnCount } }`;
+    const before = count(`/datasources/${SALES}`);
+    expect((await stack.gql(metadata)).errors).toBeUndefined();
+    expect((await stack.gql(metadata)).errors).toBeUndefined();
+    expect(count(`/datasources/${SALES}`) - before).toBe(1);
+
+    const sql = `{ sql(datasetId: "${SALES}", sql: "SELECT COUNT(*) AS n FROM table") { rowCount } }`;
+    const queries = count(`/query/v1/execute/${SALES}`);
+    expect((await stack.gql(sql)).errors).toBeUndefined();
+    expect((await stack.gql(sql)).errors).toBeUndefined();
+    expect(count(`/query/v1/execute/${SALES}`) - queries).toBe(2);
   });
 });

@@ -380,7 +380,8 @@ describe('the gateway process', () => {
         DOMO_BASE_URL: fake.url,
         DOMO_DEVELOPER_TOKEN: TOKEN,
         LOG_LEVEL: 'warn',
-        CACHE_ENABLED: "false",
+        // The same query is sent again on purpose: it must reach the fake, not the response cache.
+        CACHE_ENABLED: 'false',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

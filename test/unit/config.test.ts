@@ -55,6 +55,12 @@ describe('loadConfig defaults', () => {
       gatewayAuth: null,
       allowAnonymous: false,
       rows: { timeZone: 'UTC', maxPageSize: 1000, typedDatasets: null, reloadSeconds: 300 },
+      ops: {
+        redisUrl: null,
+        cache: { enabled: true, ttlSeconds: 60, rowsTtlSeconds: 5, maxEntries: 1000, showOutcome: true },
+        rateLimit: { perMinute: 0, burst: 0, searchPerMinute: 120 },
+        trustedDocuments: { mode: 'off', file: null, development: true },
+      },
     });
   });
 
@@ -110,6 +116,16 @@ describe('loadConfig defaults', () => {
       TYPED_DATASETS:
         'sales=3F5A1B2C-7D4E-4F60-9A8B-1C2D3E4F5A60, customers_2=8c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
       TYPED_RELOAD_SECONDS: '0',
+      REDIS_URL: 'redis://redis:6379/2',
+      CACHE_ENABLED: 'false',
+      CACHE_TTL_SECONDS: '30',
+      CACHE_TTL_ROWS_SECONDS: '2',
+      CACHE_MAX_ENTRIES: '50',
+      RATE_LIMIT_PER_MINUTE: '600',
+      RATE_LIMIT_BURST: '20',
+      RATE_SEARCH_PER_MINUTE: '100',
+      TRUSTED_DOCUMENTS: 'only',
+      TRUSTED_DOCUMENTS_FILE: '/etc/domo-graph/documents.json',
     });
     expect(config).toEqual({
       port: 8080,
@@ -166,7 +182,22 @@ describe('loadConfig defaults', () => {
         ],
         reloadSeconds: 0,
       },
+      ops: {
+        redisUrl: 'redis://redis:6379/2',
+        cache: { enabled: false, ttlSeconds: 30, rowsTtlSeconds: 2, maxEntries: 50, showOutcome: false },
+        rateLimit: { perMinute: 600, burst: 20, searchPerMinute: 100 },
+        trustedDocuments: { mode: 'only', file: '/etc/domo-graph/documents.json', development: false },
+      },
     });
+  });
+
+  it('refuses a bad REDIS_URL, a bad TRUSTED_DOCUMENTS and a manifest file without the mode', () => {
+    expect(() => loadConfig({ REDIS_URL: 'http://redis:6379' })).toThrow(/REDIS_URL must be a redis:\/\//);
+    expect(() => loadConfig({ TRUSTED_DOCUMENTS: 'yes' })).toThrow(
+      /TRUSTED_DOCUMENTS must be one of off, allow, only/,
+    );
+    expect(() => loadConfig({ TRUSTED_DOCUMENTS_FILE: '/x.json' })).toThrow(/TRUSTED_DOCUMENTS is off/);
+    expect(() => loadConfig({ CACHE_TTL_SECOND: '5' })).toThrow(/did you mean CACHE_TTL_SECONDS/);
   });
 
   it('refuses a bad time zone, bad typed datasets, and typed datasets without a server token', () => {

@@ -1,8 +1,9 @@
 /**
  * `SELECT * FROM t` over the large demo dataset straight from the sandbox: wall time and rows/s of
- * the whole answer, read by curl in its own process (so the client does not share the sandbox's
- * thread), beside JSON.stringify of the same rows held in memory; DuckDB's JSON encoder
- * (json-rows.ts) and the JS one (`engineJson: false`), alternated, medians of the repeats.
+ * the whole answer, read by curl (each sandbox in a process of its own, so neither shares a thread
+ * or a heap with the client or with the rows held here), beside JSON.stringify of the same rows
+ * held in memory; DuckDB's JSON encoder (json-rows.ts) and the JS one (`engineJson: false`),
+ * alternated, medians of the repeats.
  * Run: npx tsx bench/sandbox-sql.ts [rows] [objects|columns] [--rows=N] [--shape=S] [--repeats=N]
  * (`npm run bench -- sandbox-sql`).
  *
@@ -15,7 +16,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DEMO_DATASETS } from '../src/sandbox/seed.ts';
-import { createSandbox, type Sandbox } from '../src/sandbox/server.ts';
+import { startScript } from './lib/load.ts';
 
 const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -25,6 +26,8 @@ const repeats = Number(flag('repeats') ?? 3);
 const token = 'bench-token';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+type Sandbox = { url: string };
 
 async function post(sandbox: Sandbox): Promise<Uint8Array> {
   const { stdout } = await promisify(execFile)(
@@ -46,8 +49,16 @@ async function post(sandbox: Sandbox): Promise<Uint8Array> {
   return new Uint8Array(stdout);
 }
 
-const engine = await createSandbox({ token, largeRows: rows, sqlShape: shape });
-const js = await createSandbox({ token, largeRows: rows, sqlShape: shape, engineJson: false });
+const start = async (engineJson: boolean) => {
+  const options = { token, largeRows: rows, sqlShape: shape, engineJson };
+  const child = await startScript(
+    'bench/lib/sandbox-child.ts',
+    { BENCH_SANDBOX_OPTIONS: JSON.stringify(options) },
+    /listening on (http:\/\/\S+)/,
+  );
+  return { ...child, url: child.match[1]! };
+};
+const [engine, js] = await Promise.all([start(true), start(false)]);
 try {
   // Warm-up, and the rows the stringify side holds in memory.
   await post(js);
@@ -77,12 +88,12 @@ try {
       .toLocaleString('en-US')
       .padStart(10)} rows/s  ${(ms / s).toFixed(2)}x JSON.stringify`;
   console.log(
-    `${shape}: ${count.toLocaleString('en-US')} rows x ${engine.store.schema(DEMO_DATASETS.sales).columns.length} columns, ` +
+    `${shape}: ${count.toLocaleString('en-US')} rows x ${Object.keys(Array.isArray(parsed) ? parsed[0] : { ...parsed.columns }).length} columns, ` +
       `${(sizes.engine / 1e6).toFixed(1)} MB (JS encoder ${(sizes.js / 1e6).toFixed(1)} MB), median of ${repeats} alternated repeats`,
   );
   console.log(line('DuckDB encoder (json-rows)', median(times.engine)));
   console.log(line('JS encoder (engineJson off)', median(times.js)));
   console.log(line('JSON.stringify in memory', s));
 } finally {
-  await Promise.all([engine.close(), js.close()]);
+  await Promise.all([engine.stop(), js.stop()]);
 }

@@ -56,7 +56,13 @@ async function peakRssMb(pid: number | undefined): Promise<number | undefined> {
 const startedAt = performance.now();
 const sandbox = await startScript(
   'src/sandbox/main.ts',
-  { SANDBOX_PORT: '0', SANDBOX_TOKEN: TOKEN, SANDBOX_LARGE_ROWS: String(largeRows) },
+  // A 1M-row answer read by a slow gateway on a loaded machine can outlast Domo's 60 s limit.
+  {
+    SANDBOX_PORT: '0',
+    SANDBOX_TOKEN: TOKEN,
+    SANDBOX_LARGE_ROWS: String(largeRows),
+    SANDBOX_QUERY_TIMEOUT_MS: '1800000',
+  },
   /listening on (http:\/\/\S+)/,
 );
 const sandboxUrl = sandbox.match[1]!;
@@ -131,6 +137,21 @@ interface Line {
 }
 const lines: Line[] = [];
 const directMs = new Map<number, number>();
+const format = (line: Line) => {
+  const base = directMs.get(line.size);
+  return `${line.size.toLocaleString('en-US').padStart(9)}  ${line.side.padEnd(42)} ${line.ms.toFixed(0).padStart(8)} ${Math.round(
+    line.rows / (line.ms / 1000),
+  )
+    .toLocaleString('en-US')
+    .padStart(
+      11,
+    )} ${(base ? (line.ms / base).toFixed(2) : '-').padStart(9)} ${(line.bytes ? (line.bytes / 1e6).toFixed(1) : '').padStart(8)} ${(line.rssMb?.toFixed(0) ?? '').padStart(9)}`;
+};
+/** Printed as measured too (the direct ratio once known), so a run cut short still says something. */
+const record = (line: Line) => {
+  lines.push(line);
+  console.log(`  ${format(line)}`);
+};
 
 try {
   for (const n of sizes) {
@@ -145,7 +166,7 @@ try {
           directTimes.push((await timed(() => direct(n))).ms);
           times.push((await timed(() => graphql(gateway.url, n, field, n))).ms);
         }
-        lines.push({
+        record({
           size: n,
           side: `gateway query { ${field} } (cap 1M)`,
           ms: median(times),
@@ -157,7 +178,7 @@ try {
       }
     }
     directMs.set(n, median(directTimes));
-    lines.push({ size: n, side: 'direct REST (fetch + JSON.parse)', ms: median(directTimes), rows: n });
+    record({ size: n, side: 'direct REST (fetch + JSON.parse)', ms: median(directTimes), rows: n });
 
     // ---- hook: @stream (bench/large-stream.ts, benchStream) -------------------------------------
     // ---- hook: export (bench/large-export.ts, benchExport) --------------------------------------
@@ -180,7 +201,7 @@ try {
           rows: n,
         });
         const rssMb = await peakRssMb(gateway.child.pid);
-        for (const row of rows) lines.push({ size: n, ...row, rssMb });
+        for (const row of rows) record({ size: n, ...row, rssMb });
       } finally {
         await gateway.stop();
       }
@@ -194,7 +215,7 @@ try {
     const times: number[] = [];
     for (let i = 0; i < repeats; i++)
       times.push((await timed(() => graphql(capped.url, top, 'rows', 10_000))).ms);
-    lines.push({
+    record({
       size: top,
       side: 'gateway query { rows } (default cap 10k)',
       ms: median(times),
@@ -214,18 +235,7 @@ console.log(
 console.log(
   `${'rows'.padStart(9)}  ${'side'.padEnd(42)} ${'ms'.padStart(8)} ${'rows/s'.padStart(11)} ${'x direct'.padStart(9)} ${'MB'.padStart(8)} ${'VmHWM MB'.padStart(9)}`,
 );
-for (const line of lines) {
-  const base = directMs.get(line.size);
-  console.log(
-    `${line.size.toLocaleString('en-US').padStart(9)}  ${line.side.padEnd(42)} ${line.ms.toFixed(0).padStart(8)} ${Math.round(
-      line.rows / (line.ms / 1000),
-    )
-      .toLocaleString('en-US')
-      .padStart(
-        11,
-      )} ${(base ? (line.ms / base).toFixed(2) : '-').padStart(9)} ${(line.bytes ? (line.bytes / 1e6).toFixed(1) : '').padStart(8)} ${(line.rssMb?.toFixed(0) ?? '').padStart(9)}`,
-  );
-}
+for (const line of lines) console.log(format(line));
 const over = lines.filter((l) => l.rssMb !== undefined && l.rssMb > 256);
 console.log(
   over.length

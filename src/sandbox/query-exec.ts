@@ -12,7 +12,7 @@ import {
   StatementType,
 } from '@duckdb/node-api';
 import { badRequest, SandboxError } from './errors.ts';
-import { checkSerializedQuery, UnlistedFunctionError } from './sql-guard.ts';
+import { checkSerializedQuery, UnlistedFunctionError, wrapsStatement } from './sql-guard.ts';
 
 export interface QueryOptions {
   /** The dataset's table, unquoted (`ds_<id>`): the only table the query may read. */
@@ -21,6 +21,13 @@ export interface QueryOptions {
   timeoutMs: number;
   /** Aborted when the caller disconnects. */
   signal?: AbortSignal;
+  /**
+   * A select list to run over the statement's answer instead of the answer itself (its columns read
+   * as c0, c1, … in order), or null to run the statement as it is. The wrapped statement runs only
+   * when DuckDB parses it as exactly the checked statement inside (`wrapsStatement`) and it passes
+   * the guard whole; otherwise the statement runs unwrapped.
+   */
+  project?: (names: string[], types: DuckDBType[]) => string | null;
 }
 
 /**
@@ -29,8 +36,11 @@ export interface QueryOptions {
  * `close()`, which the reader must call (in a finally) once it has read enough.
  */
 export interface QueryStream {
+  /** The statement's own columns, projected or not. */
   readonly columnNames: string[];
   readonly columnTypes: DuckDBType[];
+  /** Whether the chunks hold the `project` select list's columns rather than the statement's. */
+  readonly projected: boolean;
   /** The next chunk, or null at the end; a stopped or failed query rejects with its SandboxError. */
   next(): Promise<DuckDBDataChunk | null>;
   close(): void;
@@ -62,6 +72,7 @@ export class GuardedQueries {
     if (this.closing) throw new SandboxError(503, 'the sandbox is shutting down');
     let conn: DuckDBConnection | undefined;
     let prepared: DuckDBPreparedStatement | undefined;
+    let projection: DuckDBPreparedStatement | undefined;
     let reason: StopReason | undefined;
     let repeat: NodeJS.Timeout | undefined;
     const stop = (why: StopReason) => {
@@ -95,6 +106,7 @@ export class GuardedQueries {
       options.signal?.removeEventListener('abort', onAbort);
       this.running.delete(entry);
       // The statement lives as long as its streaming result does.
+      projection?.destroySync();
       prepared?.destroySync();
       conn?.closeSync();
       released();
@@ -104,7 +116,8 @@ export class GuardedQueries {
       check();
       const checked = await conn.runAndReadAll('SELECT json_serialize_sql(CAST($1 AS VARCHAR))', [sql]);
       const tree = String(checked.getRows()[0]?.[0]);
-      const guard = () => checkSerializedQuery(tree, { table: options.table, functions: this.functions() });
+      const rules = () => ({ table: options.table, functions: this.functions() });
+      const guard = () => checkSerializedQuery(tree, rules());
       try {
         guard();
       } catch (error) {
@@ -120,12 +133,19 @@ export class GuardedQueries {
         throw badRequest('only SELECT statements are supported');
       }
       check();
-      // The very statement the guard vouched for, run as DuckDB's streaming result.
-      const result = await prepared.stream();
+      const names = Array.from({ length: prepared.columnCount }, (_, i) => prepared!.columnName(i));
+      const types = Array.from({ length: prepared.columnCount }, (_, i) => prepared!.columnType(i));
+      const list = options.project?.(names, types);
+      if (list) projection = await wrap(conn, sql, tree, list, names.length, rules());
+      check();
+      // The very statement the guard vouched for (alone or inside the projection), as DuckDB's
+      // streaming result.
+      const result = await (projection ?? prepared).stream();
       check();
       return {
-        columnNames: result.columnNames(),
-        columnTypes: result.columnTypes(),
+        columnNames: names,
+        columnTypes: types,
+        projected: projection !== undefined,
         next: async () => {
           try {
             check();
@@ -155,6 +175,36 @@ export class GuardedQueries {
     const all = [...this.running];
     for (const query of all) query.stop('shutdown');
     await Promise.all(all.map((query) => query.done));
+  }
+}
+
+/**
+ * `SELECT list FROM (sql) AS _q(c0, …)` prepared, when DuckDB reads the checked statement inside it
+ * unchanged and the whole passes the guard; undefined otherwise (the caller runs `sql` alone).
+ */
+async function wrap(
+  conn: DuckDBConnection,
+  sql: string,
+  tree: string,
+  list: string,
+  columns: number,
+  rules: Parameters<typeof checkSerializedQuery>[1],
+): Promise<DuckDBPreparedStatement | undefined> {
+  const aliases = Array.from({ length: columns }, (_, i) => `c${i}`).join(', ');
+  // A trailing semicolon ends a statement but cannot end a subquery; line breaks end a comment.
+  const wrapped = `SELECT ${list} FROM (\n${sql.replace(/[\s;]+$/, '')}\n) AS _q(${aliases})`;
+  let prepared: DuckDBPreparedStatement | undefined;
+  try {
+    const serialized = await conn.runAndReadAll('SELECT json_serialize_sql(CAST($1 AS VARCHAR))', [wrapped]);
+    const outer = String(serialized.getRows()[0]?.[0]);
+    if (!wrapsStatement(outer, tree)) return undefined;
+    checkSerializedQuery(outer, rules);
+    prepared = await conn.prepare(wrapped);
+    if (prepared.statementType !== StatementType.SELECT || prepared.parameterCount !== 0) throw new Error();
+    return prepared;
+  } catch {
+    prepared?.destroySync();
+    return undefined;
   }
 }
 

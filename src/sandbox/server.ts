@@ -43,6 +43,8 @@ export interface SandboxOptions {
   executionSettleMs?: number;
   /** Milliseconds a SQL query may run before the engine is interrupted (default 60,000, Domo's limit). */
   queryTimeoutMs?: number;
+  /** false: SQL answers are always encoded in JS, never by DuckDB (tests compare the two). */
+  engineJson?: boolean;
 }
 
 export interface RecordedRequest {
@@ -97,7 +99,7 @@ export interface Sandbox {
 export interface SandboxRouteContext {
   router: Router;
   store: SandboxStore;
-  options: Required<Pick<SandboxOptions, 'sqlShape' | 'executionSettleMs' | 'queryTimeoutMs'>>;
+  options: Required<Pick<SandboxOptions, 'sqlShape' | 'executionSettleMs' | 'queryTimeoutMs' | 'engineJson'>>;
   /** Work to do when the sandbox closes (temp files of abandoned uploads). */
   onClose: (task: () => Promise<void>) => void;
 }
@@ -106,7 +108,11 @@ export interface SandboxRouteContext {
 const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
   ({ router, store }) => datasetRoutes(router, store),
   ({ router, store, options }) =>
-    queryRoutes(router, store, { shape: options.sqlShape, timeoutMs: options.queryTimeoutMs }),
+    queryRoutes(router, store, {
+      shape: options.sqlShape,
+      timeoutMs: options.queryTimeoutMs,
+      engineJson: options.engineJson,
+    }),
   ({ router, store }) => accessRoutes(router, store),
   ({ router, store, options }) => streamRoutes(router, store, options),
   ({ router }) => userRoutes(router),
@@ -116,7 +122,7 @@ const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
 ];
 
 /** Writes a piece, resolving when the socket drains; rejects when the client is gone. */
-function writeWithBackpressure(res: ServerResponse, piece: string): Promise<void> {
+function writeWithBackpressure(res: ServerResponse, piece: string | Uint8Array): Promise<void> {
   if (res.destroyed) return Promise.reject(new Error('the client went away'));
   if (res.write(piece)) return Promise.resolve();
   return new Promise((resolve, reject) => {
@@ -146,10 +152,16 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const sqlShape = options.sqlShape ?? 'objects';
   const executionSettleMs = options.executionSettleMs ?? 200;
   const queryTimeoutMs = options.queryTimeoutMs ?? 60_000;
+  const engineJson = options.engineJson ?? true;
   const closers: Array<() => Promise<void>> = [];
   const onClose = (task: () => Promise<void>) => closers.push(task);
   for (const register of ROUTE_MODULES)
-    register({ router, store, options: { sqlShape, executionSettleMs, queryTimeoutMs }, onClose });
+    register({
+      router,
+      store,
+      options: { sqlShape, executionSettleMs, queryTimeoutMs, engineJson },
+      onClose,
+    });
   // Setup is over: from here on DuckDB's configuration cannot change (lockdown.ts).
   await store.lockDown();
 

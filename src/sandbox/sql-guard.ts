@@ -200,3 +200,38 @@ function asArray(value: unknown): unknown[] {
   if (!Array.isArray(value)) throw badRequest('unexpected SQL shape');
   return value;
 }
+
+/**
+ * Whether `wrapped` (json_serialize_sql of `SELECT … FROM (statement) AS _q(…)`) is one SELECT
+ * reading, as the only table of its FROM, a subquery that is exactly `original`'s statement (the
+ * one the guard checked): same parse tree, positions in the text aside. So a statement whose text
+ * would read otherwise once wrapped (a stray `)`, a comment) is never run that way.
+ */
+export function wrapsStatement(wrapped: string, original: string): boolean {
+  try {
+    const outer = JSON.parse(wrapped) as Json;
+    const inner = JSON.parse(original) as Json;
+    const [statement] = asArray(outer.statements);
+    const [checked] = asArray(inner.statements);
+    if (outer.error || inner.error || asArray(outer.statements).length !== 1) return false;
+    const node = asObject(asObject(statement).node);
+    const from = asObject(node.from_table);
+    if (node.type !== 'SELECT_NODE' || from.type !== 'SUBQUERY') return false;
+    const subquery = asObject(asObject(from.subquery).node);
+    return (
+      JSON.stringify(withoutPositions(subquery)) === JSON.stringify(withoutPositions(asObject(checked).node))
+    );
+  } catch {
+    return false;
+  }
+}
+
+function withoutPositions(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutPositions);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'query_location')
+      .map(([key, child]) => [key, withoutPositions(child)]),
+  );
+}

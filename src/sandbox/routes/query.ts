@@ -1,7 +1,8 @@
 /**
  * `POST /api/query/v1/execute/:id`: Domo SQL run by DuckDB on the dataset's table. The answer is
- * streamed: each chunk DuckDB produces (about 2,048 rows) is turned into JSON text column by column
- * and written before the next is fetched, so a million-row answer is never held whole.
+ * streamed: each chunk DuckDB produces (about 2,048 rows) is written before the next is fetched, so
+ * a million-row answer is never held whole. DuckDB writes the rows' JSON itself (json-rows.ts) when
+ * every column's type allows; otherwise each chunk is turned into JSON here, column by column.
  */
 import {
   type DuckDBDataChunk,
@@ -10,6 +11,7 @@ import {
   JsonDuckDBValueConverter,
 } from '@duckdb/node-api';
 import { badRequest } from '../errors.ts';
+import { chunkRowBytes, objectLayout, rowJsonSelect } from '../json-rows.ts';
 import type { QueryStream } from '../query-exec.ts';
 import type { Router } from '../router.ts';
 import { toDuckDbSql } from '../sql.ts';
@@ -20,6 +22,8 @@ export interface QueryRouteOptions {
   shape: 'objects' | 'columns';
   /** Milliseconds a query may run before the engine is interrupted (answer 408). */
   timeoutMs: number;
+  /** false: always encode rows here, never in DuckDB (tests compare the two encoders). */
+  engineJson?: boolean;
 }
 
 /** JSON text of one raw DuckDB value (number, bigint, string, DuckDB*Value), null included. */
@@ -93,23 +97,6 @@ function columnTexts(chunk: DuckDBDataChunk, serializers: Serializer[]): string[
   });
 }
 
-/**
- * Row objects as `Object.fromEntries` would build them: a repeated column name keeps its first
- * place and its last value.
- */
-function objectLayout(columns: string[]): Array<{ prefix: string; column: number }> {
-  const last = new Map<string, number>();
-  for (const [i, name] of columns.entries()) last.set(name, i);
-  const seen = new Set<string>();
-  const layout: Array<{ prefix: string; column: number }> = [];
-  for (const name of columns) {
-    if (seen.has(name)) continue;
-    seen.add(name);
-    layout.push({ prefix: `${layout.length ? ',' : '{'}${JSON.stringify(name)}:`, column: last.get(name)! });
-  }
-  return layout;
-}
-
 function chunkText(
   chunk: DuckDBDataChunk,
   serializers: Serializer[],
@@ -144,6 +131,10 @@ export function queryRoutes(router: Router, store: SandboxStore, options: QueryR
       table: `ds_${id}`,
       timeoutMs: options.timeoutMs,
       signal: req.signal,
+      project:
+        options.engineJson === false
+          ? undefined
+          : (names, types) => rowJsonSelect(names, types, options.shape),
     });
     let first: DuckDBDataChunk | null;
     try {
@@ -173,7 +164,13 @@ export function queryRoutes(router: Router, store: SandboxStore, options: QueryR
           }
           let numRows = 0;
           for (let chunk = first; chunk; chunk = await query.next()) {
-            await write((numRows ? ',' : '') + chunkText(chunk, serializers, shape, layout));
+            if (query.projected) {
+              // Every row's text starts with its comma; the answer's first row goes without.
+              const bytes = chunkRowBytes(chunk);
+              await write(numRows ? bytes : bytes.subarray(1));
+            } else {
+              await write((numRows ? ',' : '') + chunkText(chunk, serializers, shape, layout));
+            }
             numRows += chunk.rowCount;
           }
           // numRows is known only at the end; JSON key order carries no meaning.

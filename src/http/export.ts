@@ -26,6 +26,7 @@ import { compileRows } from '../rows/compile.ts';
 import { checkTimeZone } from '../rows/dates.ts';
 import { RowsInputError } from '../rows/errors.ts';
 import { COLUMN_TYPES, type ColumnType, type RowColumn } from '../rows/values.ts';
+import { writeOrWait } from './backpressure.ts';
 import { CsvRecordReader, CsvRowCounter, csvLine, NdjsonWriter } from './export-format.ts';
 import { type ExportFormat, type ExportOptions, exportOptions } from './export-options.ts';
 
@@ -119,22 +120,9 @@ class ExportResponse {
   write(piece: string | Uint8Array): void | Promise<void> {
     this.start();
     const res = this.res;
-    if (res.destroyed) return Promise.reject(new Error('the caller disconnected'));
     if (piece.length === 0) return;
     this.bytes += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
-    if (res.write(piece)) return;
-    return new Promise((resolve, reject) => {
-      const onDrain = () => {
-        res.off('close', onClose);
-        resolve();
-      };
-      const onClose = () => {
-        res.off('drain', onDrain);
-        reject(new Error('the caller disconnected'));
-      };
-      res.once('drain', onDrain);
-      res.once('close', onClose);
-    });
+    return writeOrWait(res, piece);
   }
 }
 

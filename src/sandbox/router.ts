@@ -28,7 +28,7 @@ export interface SandboxResponse {
    * can take more, so a slow reader slows the producer down. A failure after the first piece cuts
    * the connection, so the client sees a broken answer rather than a short one.
    */
-  stream?: (write: (piece: string | Uint8Array) => Promise<void>) => Promise<void>;
+  stream?: (write: (piece: string | Uint8Array) => void | Promise<void>) => Promise<void>;
 }
 
 export type Handler = (request: SandboxRequest) => Promise<SandboxResponse> | SandboxResponse;

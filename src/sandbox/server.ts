@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { writeOrWait } from '../http/backpressure.ts';
 import { errorBody, SandboxError } from './errors.ts';
 import { defineMysqlFunctions } from './mysql-functions.ts';
 import { Router, type SandboxRequest } from './router.ts';
@@ -120,24 +121,6 @@ const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
   ({ router, store }) => versionRoutes(router, store),
   ({ router, store }) => exportRoutes(router, store),
 ];
-
-/** Writes a piece, resolving when the socket drains; rejects when the client is gone. */
-function writeWithBackpressure(res: ServerResponse, piece: string | Uint8Array): Promise<void> {
-  if (res.destroyed) return Promise.reject(new Error('the client went away'));
-  if (res.write(piece)) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onDrain = () => {
-      res.off('close', onClose);
-      resolve();
-    };
-    const onClose = () => {
-      res.off('drain', onDrain);
-      reject(new Error('the client went away'));
-    };
-    res.once('drain', onDrain);
-    res.once('close', onClose);
-  });
-}
 
 function matches(pattern: RegExp | string, path: string): boolean {
   return typeof pattern === 'string' ? pattern === path : pattern.test(path);
@@ -279,7 +262,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
           'content-type': 'application/json;charset=UTF-8',
           ...response.headers,
         });
-        await response.stream((piece) => writeWithBackpressure(res, piece));
+        await response.stream((piece) => writeOrWait(res, piece));
         res.end();
         return;
       }

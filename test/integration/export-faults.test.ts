@@ -124,12 +124,18 @@ describe('export faults', () => {
     });
     const reader = response.body!.getReader();
     await reader.read();
-    await sleep(500);
-    const sent = current.fake.sent;
+    // Not reading: the fake stalls once the socket buffers and the gateway's are full. Loopback
+    // buffers grow to tens of MB (tcp_rmem), so wait for the stall instead of a fixed time.
+    let sent = current.fake.sent;
+    for (let i = 0; i < 60; i++) {
+      await sleep(500);
+      if (current.fake.sent - sent < 64_000) break;
+      sent = current.fake.sent;
+    }
     await sleep(300);
-    // Not reading: the fake stalls once the socket buffers and the gateway's are full.
     expect(current.fake.sent - sent).toBeLessThan(1_000_000);
-    expect(sent).toBeLessThan(20_000_000);
+    // The answer is ~690 MB; what went out is what the buffers on the way hold.
+    expect(sent).toBeLessThan(100_000_000);
     controller.abort();
   });
 });

@@ -11,18 +11,13 @@ import type { BodyReader } from './body.ts';
 import type { Call } from './call.ts';
 import { DomoError } from './errors.ts';
 import { apiPath, type DomoRequest } from './http.ts';
-import { QueryPages } from './query-pages.ts';
+import { type QueryPage, QueryPages } from './query-pages.ts';
 
 /** Takes the next piece; a promise holds the next upstream read back until it settles. */
 export type Sink<T> = (piece: T) => void | Promise<void>;
 
-/** Rows of a SQL answer, in its column order. */
-export interface RowBatch {
-  columns: string[];
-  /** Domo's column types when the answer carried them (the real-instance shape), else null. */
-  types: Array<string | null>;
-  rows: unknown[][];
-}
+/** Rows of a SQL answer, in its column order: a page of query-pages.ts without its position. */
+export type RowBatch = Pick<QueryPage, 'columns' | 'types' | 'rows'>;
 
 /** Rows handed to the sink at a time (and the most held while the caller is slow, twice this). */
 const EXPORT_PAGE_ROWS = 2_000;

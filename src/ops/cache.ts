@@ -14,7 +14,7 @@ import {
   createInMemoryCache,
   useResponseCache,
 } from '@envelop/response-cache';
-import { type GraphQLSchema, getOperationAST } from 'graphql';
+import { BREAK, type DocumentNode, type GraphQLSchema, getOperationAST, visit } from 'graphql';
 import type { CacheSettings } from '../config-settings.ts';
 import type { GraphContext } from '../graph/context.ts';
 import { argumentEntities, normalEntity } from './cache-entities.ts';
@@ -48,6 +48,15 @@ export function createResponseCache(options: {
   // Invalidations a mutation started: its answer waits for them, so the next read, through any
   // replica, cannot get what the mutation changed.
   const pending = new WeakMap<object, Promise<unknown>[]>();
+
+  // Operations with @stream or @defer: the plugin would merge every payload into one answer to
+  // keep it, so a streamed million rows would pile up in memory. They bypass the cache.
+  const incremental = new WeakSet<object>();
+  const streamed: Plugin<GraphContext> = {
+    onExecute({ args }) {
+      if (usesIncrementalDelivery(args.document)) incremental.add(args.contextValue as object);
+    },
+  };
 
   const views = new WeakMap<object, Cache>();
   const viewFor = (context: object): Cache => {
@@ -100,7 +109,7 @@ export function createResponseCache(options: {
     // The caller's hash: two callers never share an entry, and no credential is in a key.
     session: (context) => context.caller?.id ?? 'anonymous',
     // A mutation always goes through (its invalidation is the plugin's); no-cache skips the lookup.
-    enabled: (context) => context.caller?.noCache !== true,
+    enabled: (context) => context.caller?.noCache !== true && !incremental.has(context),
     invalidateViaMutation: true,
     // In development answers say whether they came from the cache (README's example shows it).
     includeExtensionMetadata: settings.showOutcome === true,
@@ -121,7 +130,8 @@ export function createResponseCache(options: {
         args.variableValues as Record<string, unknown> | undefined,
       );
       if (operation !== 'mutation') {
-        if (context.caller?.noCache) ops.emit({ type: 'cache', outcome: 'bypass' });
+        if (context.caller?.noCache || incremental.has(context))
+          ops.emit({ type: 'cache', outcome: 'bypass' });
         if (found.length) named.set(context, found);
         return;
       }
@@ -134,7 +144,27 @@ export function createResponseCache(options: {
       };
     },
   };
-  return { plugins: [cache, entities] };
+  return { plugins: [streamed, cache, entities] };
+}
+
+/** Per document (parsed documents are cached, so this walk runs once for each). */
+const incrementalDocuments = new WeakMap<DocumentNode, boolean>();
+
+/** Whether a document asks for incremental delivery anywhere (`@stream` or `@defer`). */
+function usesIncrementalDelivery(document: DocumentNode): boolean {
+  let found = incrementalDocuments.get(document);
+  if (found !== undefined) return found;
+  found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'stream' || node.name.value === 'defer') {
+        found = true;
+        return BREAK;
+      }
+    },
+  });
+  incrementalDocuments.set(document, found);
+  return found;
 }
 
 /** Values (list items and fields) an answer may hold and still be kept. */

@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { OpsEvent } from '../../src/ops/events.ts';
 import { DEMO_DATASETS } from '../../src/sandbox/seed.ts';
 import { createSandbox, type Sandbox } from '../../src/sandbox/server.ts';
+import { allPayloads, postIncremental } from '../helpers/incremental.ts';
 import { type RedisServer, redisMissing, startRedis, untilReady } from '../helpers/redis.ts';
 import { authHeader, SANDBOX_TOKEN, type Stack, startStack } from '../helpers/stack.ts';
 
@@ -168,5 +169,20 @@ describe('response cache in memory', () => {
     expect((await stack.gql(sql)).errors).toBeUndefined();
     expect((await stack.gql(sql)).errors).toBeUndefined();
     expect(count(`/query/v1/execute/${SALES}`) - queries).toBe(2);
+  });
+
+  // The plugin would merge every payload of a stream into one answer to keep it: a streamed
+  // million rows would pile up in memory. Incremental operations go to Domo every time.
+  it('never keeps an answer delivered with @defer or @stream', async () => {
+    const deferred = `{ dataset(id: "${SALES}") { name ... @defer { columnCount } } }`;
+    const before = count(`/datasources/${SALES}`);
+    for (let i = 0; i < 2; i++) {
+      const response = await postIncremental(`${stack.gatewayUrl}/graphql`, 'multipart', deferred, {
+        headers: authHeader(),
+      });
+      const parts = await allPayloads(response);
+      expect(parts.at(-1)?.hasNext).toBe(false);
+    }
+    expect(count(`/datasources/${SALES}`) - before).toBe(2);
   });
 });

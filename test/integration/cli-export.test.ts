@@ -115,9 +115,10 @@ describe('npx domo-graph export', () => {
               yield 'id\n';
               for (let i = 0; i < 2000; i++) yield `${i}\n`;
             }
-          : function* () {
+          : // More rows than one page of the export (2,000): the first page is sent before the break.
+            function* () {
               yield '{"columns":["id"],"rows":[[0]';
-              for (let i = 1; i < 2000; i++) yield `,[${i}]`;
+              for (let i = 1; i < 10_000; i++) yield `,[${i}]`;
             },
       );
       const file = join(dir, `broken.${format}`);

@@ -2,6 +2,7 @@
  * Settings of the operations side (src/ops): the response cache, rate limits, trusted documents and
  * the Redis they share between replicas. Read by readConfig (config.ts), every name unconditionally.
  */
+import { observeSettings } from './config-observe.ts';
 import type { OpsSettings } from './config-settings.ts';
 import { ConfigError, type Env, flag, integer, oneOf, text } from './config-values.ts';
 
@@ -38,6 +39,7 @@ export function opsSettings(env: Env, notProduction: boolean, development: boole
       searchPerMinute: integer(env, 'RATE_SEARCH_PER_MINUTE', 120, 0, 1_000_000),
     },
     trustedDocuments: { mode: trusted, file: trustedFile, development: notProduction },
+    observe: observeSettings(env),
   };
 }
 

@@ -1,4 +1,5 @@
 /** The typed settings groups of Config (config.ts), one per part of the gateway that reads them. */
+import type { ObserveSettings } from './config-observe.ts';
 
 export interface UpstreamSettings {
   /** Milliseconds to open a TCP/TLS connection to Domo. */
@@ -112,6 +113,8 @@ export interface OpsSettings {
   cache: CacheSettings;
   rateLimit: RateLimitSettings;
   trustedDocuments: TrustedDocumentSettings;
+  /** Metrics and traces (config-observe.ts). */
+  observe: ObserveSettings;
 }
 
 export interface CacheSettings {

@@ -1,8 +1,11 @@
 /**
- * JSON-lines logger. Values under keys that look like secrets are replaced before anything is
- * written, and so is every registered secret (the server's tokens) wherever it appears in a string,
- * at every level, debug included (src/errors/redact.ts).
+ * JSON-lines logger on pino. Values under keys that look like secrets are replaced before anything
+ * is written, and so is every registered secret (the server's tokens) wherever it appears in a
+ * string, at every level, debug included (src/errors/redact.ts); pino's own `redact` blanks the
+ * header and credential paths besides, should a caller ever pass a request's headers whole.
+ * The interface is the project's own (message first, then fields), so callers never see pino.
  */
+import pino from 'pino';
 import { redactText } from './errors/redact.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -14,8 +17,19 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_KEY = /token|authorization|authentication|password|secret|cookie/i;
+
+/** Paths pino blanks whatever redact() made of them (headers passed whole, a credential object). */
+const REDACT_PATHS = [
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-domo-developer-token"]',
+  'headers["x-domo-authentication"]',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  'credentials.token',
+  '*.credentials.token',
+];
 
 export function redact(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value);
@@ -36,19 +50,29 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
-export function createLogger(
-  level: LogLevel = 'info',
-  write: (line: string) => void = (line) => process.stderr.write(line + '\n'),
-): Logger {
+/**
+ * `write` receives each line without its newline (tests collect them); by default lines go to
+ * stderr synchronously, so none is lost when the process exits right after logging.
+ */
+export function createLogger(level: LogLevel = 'info', write?: (line: string) => void): Logger {
+  const destination = write
+    ? { write: (line: string) => write(line.endsWith('\n') ? line.slice(0, -1) : line) }
+    : pino.destination({ dest: 2, sync: true });
+  const base = pino(
+    {
+      level,
+      base: null,
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    destination,
+  );
   const log = (at: LogLevel, message: string, fields?: Record<string, unknown>) => {
-    if (ORDER[at] < ORDER[level]) return;
-    const entry = {
-      time: new Date().toISOString(),
-      level: at,
-      message: redactText(message),
-      ...(redact(fields ?? {}) as object),
-    };
-    write(JSON.stringify(entry));
+    if (!base.isLevelEnabled(at)) return;
+    if (fields === undefined) base[at](redactText(message));
+    else base[at](redact(fields) as object, redactText(message));
   };
   return {
     debug: (m, f) => log('debug', m, f),

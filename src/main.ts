@@ -11,12 +11,14 @@ import { createDispatcher, DomoHttp } from './domo/http.ts';
 import { schema } from './graph/schema.ts';
 import { readColumns, TypedSchemas } from './graph/types/rows/typed-registry.ts';
 import { createLogger, type Logger } from './log.ts';
+import { routeConsole } from './ops/console.ts';
 import type { Sandbox } from './sandbox/server.ts';
 import { createGateway } from './server.ts';
 
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  routeConsole(logger);
 
   let sandbox: Sandbox | undefined;
   let baseUrl = config.domoBaseUrl;
@@ -74,6 +76,15 @@ async function main() {
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${port}/graphql`;
+  const { metricsServer } = gateway.observer;
+  let metrics: string | null = config.ops.observe.metrics.enabled
+    ? url.replace(/\/graphql$/, '/metrics')
+    : null;
+  if (metricsServer) {
+    metricsServer.listen(config.ops.observe.metrics.port ?? 0, config.host);
+    await once(metricsServer, 'listening');
+    metrics = url.replace(/:\d+\/graphql$/, `:${(metricsServer.address() as AddressInfo).port}/metrics`);
+  }
   logger.info('domo-graph ready', {
     graphql: url,
     upstream: sandbox ? `sandbox at ${sandbox.url} (demo data)` : baseUrl,
@@ -84,6 +95,8 @@ async function main() {
           .filter(Boolean)
           .join(' + ')
       : 'off (anonymous callers)',
+    metrics: metrics ?? 'off',
+    tracing: config.ops.observe.tracing.endpoint ? 'otlp/http' : 'off',
   });
   process.stdout.write(`\ndomo-graph is running: open ${url} for GraphiQL\n\n`);
 

@@ -37,6 +37,7 @@ import type { Logger } from './log.ts';
 import { callerOf } from './ops/caller.ts';
 import { noOps, type OpsSink } from './ops/events.ts';
 import { createOperations } from './ops/index.ts';
+import { createObserver, type Observer } from './ops/observe.ts';
 import { uploadPolicy } from './upload/policy.ts';
 
 export interface GatewayDeps {
@@ -79,6 +80,8 @@ export interface Gateway {
    * Resolves once the server is closed, with whether anything had to be cut. Idempotent.
    */
   drain(timeoutMs: number): Promise<{ cut: number }>;
+  /** Request logs, metrics and traces (src/ops/observe.ts); its metricsServer is METRICS_PORT's. */
+  observer: Observer;
 }
 
 /** Node's own defaults, but headers within 20 s (Node: 60 s); config.ts reads the same. */
@@ -96,7 +99,9 @@ const MAX_REQUEST_BODY_BYTES = 25_000_000;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, http, logger } = deps;
-  const ops = deps.ops ?? noOps;
+  // Request lines, metrics and spans; every feature reports through its sink (src/ops/observe.ts).
+  const observer = createObserver(config.ops?.observe, { logger, ops: deps.ops ?? noOps });
+  const ops = observer.sink;
   // The server's own token is redacted from every log line and every error from now on.
   registerSecret(config.serverCredentials?.token);
   const settings = {
@@ -168,6 +173,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
     plugins: [
       ...(operations.trusted ? [operations.trusted] : []),
+      observer.plugin,
       useSchemaExposure({
         introspection: config.introspection ?? true,
         fieldSuggestions: config.fieldSuggestions ?? true,
@@ -258,6 +264,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const allowedOrigins = config.corsOrigins ?? [];
   const serverSettings = config.server ?? DEFAULT_SERVER_SETTINGS;
   const lifecycle = createLifecycle(checkReady, upstream);
+  // The request line's caller: the same hash the cache and rate limits key on, never the token.
+  const callerId = (req: IncomingMessage) =>
+    callerOf(headerSource(req), domoCredentials(headerSource(req)), principals.get(req)).id;
 
   const server = createServer(
     {
@@ -266,7 +275,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // Node checks both timeouts on this interval (default 30 s): check often enough to honour them.
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, serverSettings.headersTimeoutMs / 4)),
     },
-    (req: IncomingMessage, res: ServerResponse) => {
+    // /metrics, then every request in its scope (request id, trace), logged and counted as it ends.
+    observer.wrap(callerId, (req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/health') return json(res, 200, { status: 'ok' });
       if (path === '/ready') {
@@ -287,7 +297,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         void yoga.handle(req, res, { gatewayPrincipal: principals.get(req) });
       };
       door.admit(req, res, path ?? '', route);
-    },
+    }),
   );
 
   server.keepAliveTimeout = serverSettings.keepAliveTimeoutMs;
@@ -297,8 +307,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const drain = async (timeoutMs: number) => {
     const outcome = await lifecycle.drain(server, timeoutMs, abortUploads);
     await operations.close();
+    await observer.close();
     return outcome;
   };
 
-  return { server, yoga, abortUploads, drain };
+  return { server, yoga, abortUploads, drain, observer };
 }

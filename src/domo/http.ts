@@ -4,12 +4,15 @@
  * (http-errors.ts). What it is asked (DomoRequest, options, the pool) is http-request.ts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Span, SpanStatusCode } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
 import { redactText, secretHeaderValues } from '../errors/redact.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
+import { childSpan, currentScope, upstreamHeaders } from '../ops/scope.ts';
 import { authHeaders, type Credentials } from './auth.ts';
 import { BodyReadError, type BodyReader, DEFAULT_MAX_RESPONSE_BYTES, readBounded } from './body.ts';
+import { endpointTemplate } from './endpoint.ts';
 import { DomoError } from './errors.ts';
 import { abortedError, htmlTitle, looksLikeHtml, statusError, transportError } from './http-errors.ts';
 import { createDispatcher, type DomoHttpOptions, type DomoRequest } from './http-request.ts';
@@ -27,6 +30,12 @@ export {
   type HttpMethod,
   type QueryValue,
 } from './http-request.ts';
+
+/** One logical upstream call across its attempts: what the last attempt got, for metrics and spans. */
+interface CallRecord {
+  status: number;
+  span?: Span;
+}
 
 export class DomoHttp {
   readonly baseUrl: string;
@@ -73,8 +82,8 @@ export class DomoHttp {
         ? eitherSignal(callerSignal, request.signal)
         : (callerSignal ?? request.signal);
     if (request.read) return this.stream<T>(credentials, request, signal);
-    return this.retrying(request, signal, (attempt) =>
-      this.attempt<T>(credentials, request, attempt, signal),
+    return this.retrying(request, signal, (attempt, call) =>
+      this.attempt<T>(credentials, request, attempt, signal, call),
     );
   }
 
@@ -93,9 +102,9 @@ export class DomoHttp {
     return this.retrying(
       request,
       signal,
-      (attempt) => {
+      (attempt, call) => {
         reader = read(this.maxResponseBytes) as BodyReader<T>;
-        return this.streamAttempt(credentials, request, reader, attempt, signal);
+        return this.streamAttempt(credentials, request, reader, attempt, signal, call);
       },
       () => reader?.passedOn === true,
     );
@@ -104,18 +113,66 @@ export class DomoHttp {
   private async retrying<T>(
     request: DomoRequest,
     signal: AbortSignal | undefined,
-    run: (attempt: number) => Promise<T>,
+    run: (attempt: number, call: CallRecord) => Promise<T>,
     /** True when the failed attempt must not be repeated whatever its kind (bytes were passed on). */
     final?: () => boolean,
   ): Promise<T> {
     const { retry } = this.options;
     const attempts = request.idempotent ? retry.maxRetries + 1 : 1;
+    // The request's scope (src/ops/scope.ts): its id and trace go to Domo, the call to its metrics.
+    const scope = currentScope();
+    const endpoint = endpointTemplate(request.path);
+    const call: CallRecord = {
+      status: 0,
+      span: childSpan(scope, `${request.method} ${endpoint}`, {
+        'http.request.method': request.method,
+        'url.template': endpoint,
+      }),
+    };
+    const started = performance.now();
+    let throttled = false;
+    const settle = (attempt: number, error?: unknown) => {
+      const status = error instanceof DomoError ? (error.status ?? 0) : call.status;
+      if (scope) {
+        scope.upstreamCalls++;
+        scope.retries += attempt - 1;
+        if (throttled) scope.throttled++;
+        scope.ops.emit({
+          type: 'upstream',
+          endpoint,
+          method: request.method,
+          status,
+          durationMs: performance.now() - started,
+          retries: attempt - 1,
+          throttled,
+        });
+      }
+      if (call.span) {
+        call.span.setAttribute('http.response.status_code', status);
+        call.span.setAttribute('domo.retries', attempt - 1);
+        if (error !== undefined)
+          call.span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: error instanceof DomoError ? error.kind : 'error',
+          });
+        call.span.end();
+      }
+    };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await run(attempt);
+        const value = await run(attempt, call);
+        settle(attempt);
+        return value;
       } catch (error) {
-        if (!(error instanceof DomoError)) throw error;
-        if (attempt >= attempts || !isRetryable(error) || signal?.aborted || final?.()) throw error;
+        if (error instanceof DomoError && error.status === 429) throttled = true;
+        if (!(error instanceof DomoError)) {
+          settle(attempt, error);
+          throw error;
+        }
+        if (attempt >= attempts || !isRetryable(error) || signal?.aborted || final?.()) {
+          settle(attempt, error);
+          throw error;
+        }
         const delay = retryDelay(attempt, retry, error.retryAfterMs);
         this.logger.warn('upstream retry', {
           method: request.method,
@@ -128,6 +185,7 @@ export class DomoHttp {
         try {
           await sleep(delay, undefined, { signal });
         } catch {
+          settle(attempt, error);
           throw abortedError(request);
         }
       }
@@ -139,10 +197,11 @@ export class DomoHttp {
     request: DomoRequest,
     attempt: number,
     signal: AbortSignal | undefined,
+    call?: CallRecord,
   ): Promise<T> {
     const where = { method: request.method, path: request.path };
     const secrets = this.secrets(credentials);
-    const response = await this.send(credentials, request, attempt, signal);
+    const response = await this.send(credentials, request, attempt, signal, signal, call);
     const status = response.statusCode;
     const text = await this.readText(response, where, signal);
     const contentType = String(response.headers['content-type'] ?? '');
@@ -184,6 +243,7 @@ export class DomoHttp {
     reader: BodyReader<T>,
     attempt: number,
     signal: AbortSignal | undefined,
+    call?: CallRecord,
   ): Promise<T> {
     const where = { method: request.method, path: request.path };
     // Our own signal too: aborting it once the reader has enough makes undici destroy the socket
@@ -192,7 +252,7 @@ export class DomoHttp {
     const forward = () => done.abort(signal?.reason);
     signal?.addEventListener('abort', forward, { once: true });
     try {
-      const response = await this.send(credentials, request, attempt, signal, done.signal);
+      const response = await this.send(credentials, request, attempt, signal, done.signal, call);
       const status = response.statusCode;
       const contentType = String(response.headers['content-type'] ?? '');
       if (status < 200 || status >= 300 || contentType.includes('text/html')) {
@@ -245,12 +305,16 @@ export class DomoHttp {
     attempt: number,
     signal: AbortSignal | undefined,
     requestSignal: AbortSignal | undefined = signal,
+    call?: CallRecord,
   ): Promise<Dispatcher.ResponseData> {
     if (signal?.aborted) throw abortedError(request);
     this.options.onAttempt?.(request, attempt);
+    const scope = currentScope();
     const headers: Record<string, string> = {
       accept: request.accept ?? 'application/json',
       ...this.options.headers,
+      // X-Request-Id and traceparent, so Domo's side of a call can be found from ours.
+      ...(scope && upstreamHeaders(scope, call?.span)),
       ...authHeaders(credentials),
     };
     let body: string | Uint8Array | readonly Uint8Array[] | undefined;
@@ -284,6 +348,7 @@ export class DomoHttp {
     } catch (error) {
       throw transportError(error, where, signal);
     }
+    if (call) call.status = response.statusCode;
     return response;
   }
 }

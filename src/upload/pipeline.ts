@@ -9,6 +9,7 @@ import type { DatasetsApi } from '../domo/datasets.ts';
 import type { DomoSchemaColumn, DomoUploadAppendId } from '../domo/types.ts';
 import type { UploadsApi } from '../domo/uploads.ts';
 import type { VersionsApi } from '../domo/versions.ts';
+import { currentScope } from '../ops/scope.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, type UploadMode } from './args.ts';
 import { columnsResolver } from './columns.ts';
 import { commitBody, commitUpload } from './commit.ts';
@@ -113,6 +114,8 @@ export async function uploadCsv(
     const uploadId = await partsSent(sender, controller.signal);
     const ctx = { datasetId, uploadId, rows: splitter.rows, policy, signal: controller.signal };
     const committed = await commitUpload(api, ctx, commitBody(options));
+    // To the request's metrics, whichever transport carried the file (src/ops/scope.ts).
+    currentScope()?.ops.emit({ type: 'upload', bytes: splitter.bytes, rows: splitter.rows });
     return {
       uploadId,
       dataVersion: committed.dataVersion,

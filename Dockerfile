@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # Multi-stage: compile with the dev dependencies, ship dist/ with production dependencies only.
 # Debian slim rather than Alpine: DuckDB's prebuilt native binding targets glibc.
+# Node 24, the current LTS (Node 20 reached end of life in April 2026); CI runs the tests on 20.19 and 24.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +11,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # NODE_ENV=production: without DOMO_INSTANCE (or DOMO_BASE_URL) the start fails rather than serve
 # the sandbox's demo data (SANDBOX=true asks for it on purpose); introspection and "Did you mean"
 # hints are off (INTROSPECTION=true turns introspection on).

@@ -6,6 +6,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher, DomoHttp } from '../../src/domo/http.ts';
@@ -265,6 +267,54 @@ describe('the real process (src/main.ts)', () => {
     expect(await hung).toBe('cut');
     expect(text.stderr).toMatch(/requests cut at shutdown/);
     expect(text.stderr + text.stdout).not.toContain('server-token');
+  }, 120_000);
+
+  it('lets a request running at SIGTERM finish with its answer, then exits 0', async () => {
+    // An upstream that holds every answer until the test lets it go: the request is in flight for
+    // as long as the test needs, with no timing involved.
+    const held: ServerResponse[] = [];
+    const upstream = createServer((req, res) => {
+      req.resume();
+      held.push(res);
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    cleanup.push(
+      () =>
+        new Promise<void>((resolve) => {
+          upstream.closeAllConnections();
+          upstream.close(() => resolve());
+        }),
+    );
+    const { child, text } = run({
+      PORT: '0',
+      DOMO_BASE_URL: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      DOMO_DEVELOPER_TOKEN: 'server-token',
+      SHUTDOWN_TIMEOUT_MS: '60000',
+      LOG_LEVEL: 'warn',
+    });
+    const exited = once(child, 'exit');
+    await expect
+      .poll(() => text.stdout, { timeout: 60_000 })
+      .toMatch(/open http:\/\/127\.0\.0\.1:\d+\/graphql/);
+    const url = text.stdout.match(/open (http:\/\/127\.0\.0\.1:\d+)\/graphql/)![1]!;
+
+    const running = post(url).then(async (r) => ({ status: r.status, body: await r.json() }));
+    await expect.poll(() => held.length, { timeout: 10_000 }).toBe(1);
+    child.kill('SIGTERM');
+    await expect
+      .poll(async () => (await fetch(`${url}/ready`).catch(() => undefined))?.status, { timeout: 5_000 })
+      .toBe(503);
+    expect(child.exitCode).toBeNull();
+
+    held[0]!.writeHead(200, { 'content-type': 'application/json' });
+    held[0]!.end(
+      JSON.stringify({ id: SALES, name: 'Held sales', rows: 1, columns: 1, schema: { columns: [] } }),
+    );
+    expect(await running).toEqual({ status: 200, body: { data: { dataset: { name: 'Held sales' } } } });
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(text.stderr).not.toMatch(/requests cut at shutdown/);
   }, 120_000);
 
   it('says in its log and on /ready that the upstream is the sandbox, and exits at once when idle', async () => {

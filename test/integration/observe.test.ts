@@ -156,6 +156,40 @@ describe('observability in front of the sandbox', () => {
     expect(all).not.toContain(SALES);
   });
 
+  it('writes a line for exports and uploads, with their error codes, and counts export bytes and rows', async () => {
+    const auth = { 'x-domo-developer-token': SANDBOX_TOKEN };
+    const csv = await fetch(`${stack.gatewayUrl}/v1/datasets/${SALES}/export?format=csv`, {
+      headers: { ...auth, 'x-request-id': 'export-ok' },
+    });
+    expect(csv.status).toBe(200);
+    const bytes = (await csv.arrayBuffer()).byteLength;
+    const missing = await fetch(
+      `${stack.gatewayUrl}/v1/datasets/00000000-0000-4000-8000-000000000999/export?format=ndjson`,
+      { headers: { ...auth, 'x-request-id': 'export-missing' } },
+    );
+    expect(missing.status).toBe(404);
+    await missing.text();
+    const upload = await fetch(`${stack.gatewayUrl}/v1/datasets/${SALES}/upload?mode=sideways`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'text/csv', 'x-request-id': 'upload-bad' },
+      body: 'a\n1\n',
+    });
+    expect(upload.status).toBe(400);
+    await upload.text();
+    const lines = logs.map((l) => JSON.parse(l));
+    const line = (id: string) => lines.find((l) => l.requestId === id);
+    await expect.poll(() => line('upload-bad')).toBeDefined();
+    expect(line('export-ok')).toMatchObject({ message: 'export', route: 'export', status: 200, errors: [] });
+    expect(line('export-ok').upstream.calls).toBeGreaterThan(0);
+    expect(line('export-ok').caller).toMatch(/^[0-9a-f]{64}$/);
+    expect(line('export-missing')).toMatchObject({ route: 'export', status: 404, errors: ['NOT_FOUND'] });
+    expect(line('upload-bad')).toMatchObject({ route: 'upload', status: 400, errors: ['BAD_USER_INPUT'] });
+    const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+    const exported = Number(/domo_graph_export_bytes_total\{format="csv"\} (\d+)/.exec(text)?.[1]);
+    expect(exported).toBe(bytes);
+    expect(Number(/domo_graph_export_rows_total\{format="csv"\} (\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
+  });
+
   it('keeps 1,000 distinct operation names and dataset ids in bounded series', {
     timeout: 120_000,
   }, async () => {

@@ -36,7 +36,7 @@ export function observeSettings(env: Env): ObserveSettings {
 
 function otlpEndpoint(env: Env): string | null {
   const name = 'OTEL_EXPORTER_OTLP_ENDPOINT';
-  const raw = text(env, name);
+  const raw = text(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   if (raw === undefined) return null;
   let url: URL | undefined;
   try {

@@ -22,6 +22,7 @@ import { failure } from '../errors/codes.ts';
 import { redactDeep } from '../errors/redact.ts';
 import type { Logger } from '../log.ts';
 import type { OpsSink } from '../ops/events.ts';
+import { currentScope } from '../ops/scope.ts';
 import { compileRows } from '../rows/compile.ts';
 import { checkTimeZone } from '../rows/dates.ts';
 import { RowsInputError } from '../rows/errors.ts';
@@ -56,12 +57,18 @@ const isColumnType = (type: string | null | undefined): type is ColumnType =>
   (COLUMN_TYPES as readonly string[]).includes(type ?? '');
 
 /** The JSON error answer, before the first byte. */
+/** The request's log line names the error code (src/ops/scope.ts). */
+function noteCode(code: unknown) {
+  if (typeof code === 'string') currentScope()?.errorCodes.add(code);
+}
+
 function sendError(
   res: ServerResponse,
   status: number,
   message: string,
   extensions: Record<string, unknown>,
 ) {
+  noteCode(extensions.code);
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify({ errors: [{ message, extensions }] }));
@@ -285,6 +292,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, rawId: string, 
     if (signal.aborted && res.destroyed) return;
     const { status, message, extensions } = describeFailure(error, credentials);
     if (status >= 500) deps.logger.warn('export failed', { datasetId, code: extensions.code, message });
+    noteCode(extensions.code);
     if (!out.started) return sendError(res, status, message, extensions);
     if (options.format === 'ndjson') {
       // The last line says the file is incomplete, and why.

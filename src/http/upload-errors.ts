@@ -5,10 +5,14 @@ import { DomoError } from '../domo/errors.ts';
 import { failureKindOf, uploadFailureKind } from '../errors/classify.ts';
 import { type FailureKind, failure } from '../errors/codes.ts';
 import { redactDeep } from '../errors/redact.ts';
+import { currentScope } from '../ops/scope.ts';
 import { UploadError } from '../upload/index.ts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, close = false) {
   if (res.headersSent || res.destroyed) return;
+  // The request's log line names the error code (src/ops/scope.ts).
+  const code = (body as { error?: { code?: unknown } } | null)?.error?.code;
+  if (typeof code === 'string') currentScope()?.errorCodes.add(code);
   res.writeHead(status, {
     'content-type': 'application/json',
     // An answer sent before the body was read whole: close rather than read the rest.

@@ -1,6 +1,6 @@
 /**
  * Everything on stderr stays JSON: a dependency that writes with console.* (graphql-scalars warns
- * about BigInt serialisation the first time a Long outside JavaScript's safe range passes through)
+ * about BigInt serialisation the first time a Long value is read, without BigInt.prototype.toJSON)
  * goes through the logger, redaction included, instead of printing a plain line.
  */
 import { format } from 'node:util';

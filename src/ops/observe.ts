@@ -49,6 +49,8 @@ export interface Observer {
   /** The listener of METRICS_PORT, not yet listening (main.ts listens). */
   metricsServer?: Server;
   plugin: Plugin<{ caller?: { id: string } }>;
+  /** Sends the spans still buffered (tests; shutdown does it too). */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -226,6 +228,7 @@ export function createObserver(
     serveMetrics,
     metricsServer,
     plugin,
+    flush: async () => tracing?.flush(),
     close: async () => {
       metricsServer?.close();
       await tracing?.close();

@@ -1,5 +1,5 @@
 /**
- * README's "Operating" examples (cache, trusted documents, rate limits) run as written against the
+ * README's "Operating" examples (cache, trusted documents, rate limits, metrics) run as written against the
  * real process, `npm start` on the sandbox with each example's settings: every `curl` line runs
  * with bash (localhost:4000 replaced by the process's port) and prints what its `# → ` line says.
  */
@@ -59,8 +59,8 @@ async function npmStart(env: Record<string, string>): Promise<string> {
 }
 
 describe('README Operating examples', () => {
-  it('has the cache, trusted-document and rate-limit examples', () => {
-    expect(examples).toHaveLength(3);
+  it('has the cache, trusted-document, rate-limit and metrics examples', () => {
+    expect(examples).toHaveLength(4);
     for (const example of examples) {
       expect(example.steps.length).toBeGreaterThan(1);
       for (const step of example.steps) expect(step.expect).not.toBe('');

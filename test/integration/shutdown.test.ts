@@ -326,8 +326,16 @@ describe('the real process (src/main.ts)', () => {
     });
     const exited = once(child, 'exit');
     await expect.poll(() => text.stdout, { timeout: 60_000 }).toMatch(/open http/);
-    expect(text.stderr).toMatch(
-      /"level":"warn","message":"upstream is the built-in sandbox \(demo data, not Domo\)"/,
+    // Every stderr line is JSON (pino), the warning among them.
+    const lines = text.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message: 'upstream is the built-in sandbox (demo data, not Domo)',
+      }),
     );
     const url = text.stdout.match(/open (http:\/\/127\.0\.0\.1:\d+)\/graphql/)![1]!;
     const ready = await fetch(`${url}/ready`);

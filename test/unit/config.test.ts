@@ -60,6 +60,7 @@ describe('loadConfig defaults', () => {
         cache: { enabled: true, ttlSeconds: 60, rowsTtlSeconds: 5, maxEntries: 1000, showOutcome: true },
         rateLimit: { perMinute: 0, burst: 0, searchPerMinute: 120 },
         trustedDocuments: { mode: 'off', file: null, development: true },
+        observe: { metrics: { enabled: true, token: null, port: null }, tracing: { endpoint: null } },
       },
     });
   });
@@ -126,6 +127,10 @@ describe('loadConfig defaults', () => {
       RATE_SEARCH_PER_MINUTE: '100',
       TRUSTED_DOCUMENTS: 'only',
       TRUSTED_DOCUMENTS_FILE: '/etc/domo-graph/documents.json',
+      METRICS_ENABLED: 'true',
+      METRICS_TOKEN: 'metrics-token-0123456789',
+      METRICS_PORT: '9464',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318/',
     });
     expect(config).toEqual({
       port: 8080,
@@ -187,8 +192,26 @@ describe('loadConfig defaults', () => {
         cache: { enabled: false, ttlSeconds: 30, rowsTtlSeconds: 2, maxEntries: 50, showOutcome: false },
         rateLimit: { perMinute: 600, burst: 20, searchPerMinute: 100 },
         trustedDocuments: { mode: 'only', file: '/etc/domo-graph/documents.json', development: false },
+        observe: {
+          metrics: { enabled: true, token: 'metrics-token-0123456789', port: 9464 },
+          tracing: { endpoint: 'http://otel:4318' },
+        },
       },
     });
+  });
+
+  it('refuses bad metrics and tracing settings', () => {
+    expect(() => loadConfig({ METRICS_ENABLED: 'yes' })).toThrow(/METRICS_ENABLED must be true or false/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16/);
+    expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT must be a whole number/);
+    expect(() => loadConfig({ METRICS_ENABLED: 'false', METRICS_PORT: '9464' })).toThrow(
+      /need METRICS_ENABLED=true/,
+    );
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://otel:4317' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT must be an http/,
+    );
+    expect(() => loadConfig({ METRICS_TOKN: 'x' })).toThrow(/METRICS_TOKEN/);
+    expect(loadConfig({ METRICS_ENABLED: 'false' }).ops.observe.metrics.enabled).toBe(false);
   });
 
   it('refuses a bad REDIS_URL, a bad TRUSTED_DOCUMENTS and a manifest file without the mode', () => {

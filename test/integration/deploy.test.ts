@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DATASETS } from '../../src/sandbox/seed.ts';
+import { GATEWAY_NODE_FLAGS } from '../helpers/node-flags.ts';
 import { authHeader, type Stack, startStack } from '../helpers/stack.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -43,6 +44,10 @@ describe('compose.yaml and deploy/nginx.conf agree', () => {
       'node:24-bookworm-slim',
       'node:24-bookworm-slim',
     ]);
+    // The memory tests start the gateway with the image's V8 flags.
+    expect(image).toContain(
+      `CMD ["node", ${GATEWAY_NODE_FLAGS.map((f) => `"${f}"`).join(', ')}, "dist/main.js"]`,
+    );
   });
 });
 

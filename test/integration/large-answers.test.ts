@@ -17,6 +17,7 @@ import { silentLogger } from '../../src/log.ts';
 import { createGateway } from '../../src/server.ts';
 import { type FakeUpstream, fakeUpstream, json, type Step } from '../helpers/fake-upstream.ts';
 import { LARGE_COLUMNS, largeAnswer, largeRow } from '../helpers/large-answer.ts';
+import { GATEWAY_NODE_FLAGS } from '../helpers/node-flags.ts';
 
 const TOKEN = 'large-answer-token';
 const creds: Credentials = { kind: 'developer', token: TOKEN };
@@ -372,20 +373,24 @@ describe('through the gateway', () => {
 describe('the gateway process', () => {
   /** Starts `npm start` (src/main.ts) in front of the fake; resolves to its GraphQL URL. */
   async function start(fake: FakeUpstream, env: Record<string, string> = {}) {
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        PORT: '0',
-        DOMO_BASE_URL: fake.url,
-        DOMO_DEVELOPER_TOKEN: TOKEN,
-        LOG_LEVEL: 'warn',
-        // The same query is sent again on purpose: it must reach the fake, not the response cache.
-        CACHE_ENABLED: 'false',
-        ...env,
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [...GATEWAY_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          PORT: '0',
+          DOMO_BASE_URL: fake.url,
+          DOMO_DEVELOPER_TOKEN: TOKEN,
+          LOG_LEVEL: 'warn',
+          // The same query is sent again on purpose: it must reach the fake, not the response cache.
+          CACHE_ENABLED: 'false',
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     cleanup.push(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });

@@ -17,6 +17,7 @@ import { createGateway } from '../../src/server.ts';
 import { type FakeUpstream, fakeUpstream, type Step } from '../helpers/fake-upstream.ts';
 import { allPayloads, type IncrementalPayload, payloads, postIncremental } from '../helpers/incremental.ts';
 import { LARGE_COLUMNS, largeAnswer, largeRow } from '../helpers/large-answer.ts';
+import { GATEWAY_NODE_FLAGS } from '../helpers/node-flags.ts';
 
 const TOKEN = 'stream-fault-token';
 const ID = '3f5a1b2c-7d4e-4f60-9a8b-1c2d3e4f5a60';
@@ -162,18 +163,22 @@ describe('the gateway process', () => {
   it('streams a 500 MB answer, sent slowly, to its end in bounded memory (VmHWM)', async () => {
     const fake: FakeUpstream = await fakeUpstream([huge(1)]);
     cleanup.push(() => fake.close());
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        PORT: '0',
-        DOMO_BASE_URL: fake.url,
-        DOMO_DEVELOPER_TOKEN: TOKEN,
-        LOG_LEVEL: 'warn',
-        MAX_STREAM_ROWS: '100000000',
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [...GATEWAY_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          PORT: '0',
+          DOMO_BASE_URL: fake.url,
+          DOMO_DEVELOPER_TOKEN: TOKEN,
+          LOG_LEVEL: 'warn',
+          MAX_STREAM_ROWS: '100000000',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     cleanup.push(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });

@@ -26,6 +26,7 @@ export const SETTING_PREFIXES = [
   'CACHE_',
   'RATE_',
   'TRUSTED_',
+  'SUBSCRIPTION',
 ] as const;
 
 /**

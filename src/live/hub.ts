@@ -218,7 +218,7 @@ export function createLiveHub(bus: LiveBus, settings: LiveSettings, logger: Logg
           queue.push({
             error: {
               code: failure('subscription_idle').code,
-              message: `no new state for ${Math.round(settings.idleMs / 60_000)} minutes (SUBSCRIPTION_IDLE_MINUTES): the subscription ended`,
+              message: `no new state for ${settings.idleMs / 60_000} minutes (SUBSCRIPTION_IDLE_MINUTES): the subscription ended`,
             },
             terminal: true,
           });

@@ -27,6 +27,7 @@ export const SETTING_PREFIXES = [
   'RATE_',
   'TRUSTED_',
   'METRICS_',
+  'SUBSCRIPTION',
 ] as const;
 
 /**

@@ -59,6 +59,11 @@ export interface SandboxSettings {
   largeRows: number;
   /** Milliseconds a stream execution started through the API runs before it succeeds. */
   executionSettleMs: number;
+  /**
+   * Milliseconds an indexing run takes (QUEUED the first half, RUNNING the second, then COMPLETE);
+   * 0: each status read moves it one step instead.
+   */
+  indexSettleMs: number;
   /** Milliseconds one SQL query may run before the engine is interrupted (Domo documents 60 s). */
   queryTimeoutMs: number;
 }

@@ -8,6 +8,7 @@
  */
 import type { GatewayAuthSettings } from './auth/settings.ts';
 import { gatewayAuthSettings } from './config-auth.ts';
+import { liveSettings } from './config-live.ts';
 import { recordingEnv, unknownVariablesError } from './config-names.ts';
 import { opsSettings } from './config-ops.ts';
 import type {
@@ -34,6 +35,7 @@ import {
   typedDatasets,
 } from './config-values.ts';
 import type { Credentials } from './domo/auth.ts';
+import type { LiveSettings } from './live/hub.ts';
 
 export { isLoopbackHost } from './config-auth.ts';
 export type {
@@ -85,6 +87,8 @@ export interface Config {
   rows: RowsSettings;
   /** Response cache, rate limits, trusted documents and the Redis replicas share (src/ops). */
   ops: OpsSettings;
+  /** Subscriptions: limits, idle timeout, poll backoff (src/live). */
+  live: LiveSettings;
 }
 
 /**
@@ -224,6 +228,7 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
       sqlShape: oneOf(env, 'SANDBOX_SQL_SHAPE', ['objects', 'columns'] as const, 'objects'),
       largeRows: integer(env, 'SANDBOX_LARGE_ROWS', 200_000, 0, 100_000_000),
       executionSettleMs: integer(env, 'SANDBOX_EXECUTION_MS', 200, 0, 3_600_000),
+      indexSettleMs: integer(env, 'SANDBOX_INDEX_MS', 0, 0, 3_600_000),
       queryTimeoutMs: integer(env, 'SANDBOX_QUERY_TIMEOUT_MS', 60_000, 1, 3_600_000),
     },
     nodeEnv: nodeEnvSetting ?? null,
@@ -245,5 +250,6 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
       reloadSeconds: integer(env, 'TYPED_RELOAD_SECONDS', 300, 0, 86_400),
     },
     ops: opsSettings(env, nodeEnvSetting !== 'production', development),
+    live: liveSettings(env),
   };
 }

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
+import { useGraphQLSSE } from '@graphql-yoga/plugin-graphql-sse';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, maskError as defaultMaskError, type YogaServerInstance } from 'graphql-yoga';
 import { createAuthenticator } from './auth/authenticate.ts';
@@ -33,6 +34,8 @@ import { csrfRefusal } from './http/csrf.ts';
 import { createExportHandler } from './http/export.ts';
 import { createLifecycle, createReadiness, json } from './http/lifecycle.ts';
 import { createUploadHandler } from './http/uploads.ts';
+import { memoryBus, redisBus } from './live/bus.ts';
+import { createLiveHub, DEFAULT_LIVE_SETTINGS, type LiveHub } from './live/hub.ts';
 import type { Logger } from './log.ts';
 import { callerOf } from './ops/caller.ts';
 import { noOps, type OpsSink } from './ops/events.ts';
@@ -46,7 +49,14 @@ export interface GatewayDeps {
     Partial<
       Pick<
         Config,
-        'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox' | 'gatewayAuth' | 'rows' | 'stream'
+        | 'server'
+        | 'introspection'
+        | 'fieldSuggestions'
+        | 'useSandbox'
+        | 'gatewayAuth'
+        | 'rows'
+        | 'stream'
+        | 'live'
       >
     > & {
       /** Response cache, rate limits, trusted documents, Redis; each part absent is off (tests). */
@@ -72,6 +82,8 @@ export interface GatewayDeps {
 export interface Gateway {
   server: Server;
   yoga: YogaServerInstance<Record<string, unknown>, GraphContext>;
+  /** Subscriptions' pollers (src/live): stats for tests and operators. */
+  live: LiveHub;
   /** Stops every running upload, uncommitted (call on shutdown, before closing the server). */
   abortUploads(): void;
   /**
@@ -128,6 +140,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ops,
   });
   const { redis } = operations;
+  // Subscriptions (src/live): pollers shared by subscribers, and by replicas over the same Redis.
+  const liveSettings = { ...DEFAULT_LIVE_SETTINGS, ...config.live };
+  const live = createLiveHub(
+    redis ? redisBus(redis, liveSettings.idleMs) : memoryBus(),
+    liveSettings,
+    logger,
+  );
   const maskError: MaskError = (error, message, isDev) => {
     const visible = clientFacingError(error);
     if (visible) return visible;
@@ -185,6 +204,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ...operations.plugins,
       // @defer and @stream over multipart and SSE; the flow holds a stream's source to its consumer.
       useDeferStream(),
+      // The graphql-sse protocol on /graphql/stream, beside yoga's own SSE on /graphql.
+      useGraphQLSSE(),
       useStreamFlow(),
       useIncrementalErrorMasking(maskError),
       useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
@@ -207,6 +228,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
         settings,
         ops,
         signal: request.signal,
+        live: {
+          hub: live,
+          // A poller outlives the request that started it: its own signal, no per-request budget.
+          client: (signal) =>
+            createDomoClient(http, {
+              credentials,
+              signal,
+              maxConcurrency: config.upstream.maxConcurrencyPerRequest,
+            }),
+        },
         uploads: {
           files: streamedFiles as Map<string, AsyncIterable<Uint8Array>> | undefined,
           policy,
@@ -306,10 +337,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const abortUploads = () => shutdown.abort(new Error('the server is shutting down'));
   const drain = async (timeoutMs: number) => {
     const outcome = await lifecycle.drain(server, timeoutMs, abortUploads);
+    await live.close();
     await operations.close();
     await observer.close();
     return outcome;
   };
 
-  return { server, yoga, abortUploads, drain, observer };
+  return { server, yoga, live, abortUploads, drain, observer };
 }

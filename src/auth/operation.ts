@@ -7,7 +7,7 @@
  * Datasets reached by following links (a card's datasets, a list) are checked where they are
  * loaded (src/graph/types/dataset.ts, with datasetDecision / datasetAllowed).
  */
-import type { GraphQLError } from 'graphql';
+import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { DomoClient } from '../domo/client.ts';
 import { DomoError } from '../domo/errors.ts';
@@ -100,25 +100,41 @@ interface ScopedContext {
   domo?: DomoClient;
 }
 
+/**
+ * Checked before an operation runs, whatever its kind: onExecute for queries and mutations,
+ * onSubscribe for subscriptions (envelop runs only that one for them), with the same rules.
+ */
 export function useGatewayScopes(): Plugin {
+  type Args = {
+    contextValue: unknown;
+    schema: GraphQLSchema;
+    document: DocumentNode;
+    operationName?: string | null;
+    variableValues?: Record<string, unknown> | null;
+  };
+  const check = (
+    args: Args,
+    setResultAndStopExecution: (result: { data: null; errors: GraphQLError[] }) => void,
+  ) => {
+    const ctx = args.contextValue as ScopedContext;
+    const principal = ctx.auth;
+    if (!principal || principal.kind === 'anonymous') return;
+    const plan = planOperation(args.schema, args.document, args.operationName, args.variableValues);
+    const stop = (error: AuthError) =>
+      setResultAndStopExecution({ data: null, errors: [error.toGraphQLError() as GraphQLError] });
+    if (!plan) return;
+    const refusal = scopeRefusal(principal, plan);
+    if (refusal) return stop(refusal);
+    if (!principal.datasets) return;
+    if (plan.datasetIds.size === 0 && plan.streamIds.size === 0) return;
+    if (!ctx.domo) return stop(forbidden('the dataset allow-list cannot be checked'));
+    return datasetRefusal(principal, plan, ctx.domo).then((error) => {
+      if (error) stop(error);
+    });
+  };
   return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const ctx = args.contextValue as ScopedContext;
-      const principal = ctx.auth;
-      if (!principal || principal.kind === 'anonymous') return;
-      const plan = planOperation(args.schema, args.document, args.operationName, args.variableValues);
-      const stop = (error: AuthError) =>
-        setResultAndStopExecution({ data: null, errors: [error.toGraphQLError() as GraphQLError] });
-      if (!plan) return;
-      const refusal = scopeRefusal(principal, plan);
-      if (refusal) return stop(refusal);
-      if (!principal.datasets) return;
-      if (plan.datasetIds.size === 0 && plan.streamIds.size === 0) return;
-      if (!ctx.domo) return stop(forbidden('the dataset allow-list cannot be checked'));
-      return datasetRefusal(principal, plan, ctx.domo).then((error) => {
-        if (error) stop(error);
-      });
-    },
+    onExecute: ({ args, setResultAndStopExecution }) => check(args as Args, setResultAndStopExecution),
+    onSubscribe: ({ args, setResultAndStopExecution }) => check(args as Args, setResultAndStopExecution),
   };
 }
 

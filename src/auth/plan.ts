@@ -22,6 +22,7 @@ export type TargetKind = 'dataset' | 'stream' | 'node';
 export const TARGET_ARGUMENTS: Readonly<Record<string, TargetKind>> = {
   'Query.dataset.id': 'dataset',
   'Query.datasetsByIds.ids': 'dataset',
+  'Subscription.datasetChanged.id': 'dataset',
   'Query.node.id': 'node',
   'Query.nodes.ids': 'node',
   'Query.stream.id': 'stream',

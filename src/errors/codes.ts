@@ -26,6 +26,8 @@ export type GatewayFailureKind =
   | 'throttled'
   | 'untrusted_document'
   | 'persisted_not_found'
+  | 'too_many_subscriptions'
+  | 'subscription_idle'
   | 'internal';
 
 export type FailureKind = DomoErrorKind | GatewayFailureKind;
@@ -89,6 +91,10 @@ export const FAILURES = {
   untrusted_document: { code: 'UNTRUSTED_DOCUMENT', httpStatus: 403 },
   /** A document hash (or documentId) that no trusted-document manifest holds. */
   persisted_not_found: { code: 'PERSISTED_QUERY_NOT_FOUND', httpStatus: 404 },
+  /** SUBSCRIPTIONS_PER_CALLER or SUBSCRIPTIONS_MAX open subscriptions already (src/live/hub.ts). */
+  too_many_subscriptions: { code: 'TOO_MANY_SUBSCRIPTIONS', httpStatus: 429 },
+  /** A subscription saw no new state for SUBSCRIPTION_IDLE_MINUTES and was ended (src/live/hub.ts). */
+  subscription_idle: { code: 'SUBSCRIPTION_IDLE', httpStatus: 408 },
   /** A bug: masked as "Unexpected error." (yoga's own code for it), logged in full on the server. */
   internal: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 },
 } as const satisfies Record<FailureKind, Failure>;

@@ -80,3 +80,6 @@ builder.addScalarType('JSONObject', JSONObjectResolver, {});
 
 builder.queryType({ description: 'Reads from Domo.' });
 builder.mutationType({ description: 'Writes to Domo. Never retried automatically.' });
+builder.subscriptionType({
+  description: 'Progress and changes over SSE, polled from Domo (which has no push): see src/live.',
+});

@@ -2,6 +2,7 @@
 import type { Principal } from '../auth/scopes.ts';
 import type { DomoClient } from '../domo/client.ts';
 import type { Caller } from '../ops/caller.ts';
+import type { LiveContext } from './types/live.ts';
 import type { OpsSink } from '../ops/events.ts';
 import type { UploadPolicy } from '../upload/policy.ts';
 import type { StreamFlow } from './stream-flow.ts';
@@ -33,6 +34,8 @@ export interface GraphContext {
   ops?: OpsSink;
   /** The caller as a hash of its credential, for the response cache and rate limits (src/ops/caller.ts). */
   caller?: Caller;
+  /** Subscriptions' hub and a Domo client for their pollers (src/live); absent in unit tests. */
+  live?: LiveContext;
 }
 
 export interface UploadContext {

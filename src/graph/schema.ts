@@ -16,6 +16,7 @@ import './types/upload.ts';
 import './types/version.ts';
 import './types/version-mutations.ts';
 import './types/rows/index.ts';
+import './types/live.ts';
 
 // @defer and @stream declared here, not added per request by yoga's plugin (src/server.ts): the SDL
 // shows them, and a schema rebuilt at run time (typed roots) keeps them.

@@ -42,6 +42,11 @@ export interface SandboxOptions {
   recordRequests?: boolean;
   /** Milliseconds an execution started through the API stays RUNNING before reads see SUCCESS (default 200). */
   executionSettleMs?: number;
+  /**
+   * Milliseconds an indexing run takes: QUEUED its first half, RUNNING its second, then COMPLETE.
+   * 0 (the default): each status read moves it one step instead (QUEUED → RUNNING → COMPLETE).
+   */
+  indexSettleMs?: number;
   /** Milliseconds a SQL query may run before the engine is interrupted (default 60,000, Domo's limit). */
   queryTimeoutMs?: number;
   /** false: SQL answers are always encoded in JS, never by DuckDB (tests compare the two). */
@@ -100,7 +105,9 @@ export interface Sandbox {
 export interface SandboxRouteContext {
   router: Router;
   store: SandboxStore;
-  options: Required<Pick<SandboxOptions, 'sqlShape' | 'executionSettleMs' | 'queryTimeoutMs' | 'engineJson'>>;
+  options: Required<
+    Pick<SandboxOptions, 'sqlShape' | 'executionSettleMs' | 'indexSettleMs' | 'queryTimeoutMs' | 'engineJson'>
+  >;
   /** Work to do when the sandbox closes (temp files of abandoned uploads). */
   onClose: (task: () => Promise<void>) => void;
 }
@@ -114,7 +121,7 @@ const ROUTE_MODULES: Array<(ctx: SandboxRouteContext) => void> = [
       timeoutMs: options.queryTimeoutMs,
       engineJson: options.engineJson,
     }),
-  ({ router, store }) => accessRoutes(router, store),
+  ({ router, store, options }) => accessRoutes(router, store, options.indexSettleMs),
   ({ router, store, options }) => streamRoutes(router, store, options),
   ({ router }) => userRoutes(router),
   ({ router, store, onClose }) => onClose(uploadRoutes(router, store).cleanup),
@@ -134,6 +141,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const router = new Router();
   const sqlShape = options.sqlShape ?? 'objects';
   const executionSettleMs = options.executionSettleMs ?? 200;
+  const indexSettleMs = options.indexSettleMs ?? 0;
   const queryTimeoutMs = options.queryTimeoutMs ?? 60_000;
   const engineJson = options.engineJson ?? true;
   const closers: Array<() => Promise<void>> = [];
@@ -142,7 +150,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     register({
       router,
       store,
-      options: { sqlShape, executionSettleMs, queryTimeoutMs, engineJson },
+      options: { sqlShape, executionSettleMs, indexSettleMs, queryTimeoutMs, engineJson },
       onClose,
     });
   // Setup is over: from here on DuckDB's configuration cannot change (lockdown.ts).

@@ -16,6 +16,7 @@ import {
   type TypedDatasetSetting,
   TypedSchemas,
 } from '../../src/graph/types/rows/typed-registry.ts';
+import { DEFAULT_LIVE_SETTINGS, type LiveSettings } from '../../src/live/hub.ts';
 import { type Logger, silentLogger } from '../../src/log.ts';
 import type { OpsSink } from '../../src/ops/events.ts';
 import type { RowColumn } from '../../src/rows/values.ts';
@@ -58,6 +59,8 @@ export interface StackOptions {
   fieldSuggestions?: boolean;
   /** Socket timeouts of the gateway's own server (default DEFAULT_SERVER_SETTINGS). */
   server?: Partial<ServerSettings>;
+  /** Subscriptions: limits, idle timeout, poll backoff (src/live); default DEFAULT_LIVE_SETTINGS. */
+  live?: Partial<LiveSettings>;
   /** Gateway authentication (API keys, JWT); default none. */
   gatewayAuth?: GatewayAuthSettings | null;
   /** Typed roots for these datasets, their columns read from the sandbox unless `read` says otherwise. */
@@ -151,6 +154,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       server: { ...DEFAULT_SERVER_SETTINGS, ...options.server },
       gatewayAuth: options.gatewayAuth ?? null,
       ops: options.ops,
+      live: options.live && { ...DEFAULT_LIVE_SETTINGS, ...options.live },
     },
     ops: options.opsSink,
     http,

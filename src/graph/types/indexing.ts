@@ -30,7 +30,7 @@ interface IndexStatus extends IndexStatusResult {
   datasetId: string;
 }
 
-const IndexStatusRef = builder.objectRef<IndexStatus>('IndexStatus').implement({
+export const IndexStatusRef = builder.objectRef<IndexStatus>('IndexStatus').implement({
   description: 'Progress of an indexing run.',
   fields: (t) => ({
     datasetId: t.exposeID('datasetId', { description: 'Domo id of the dataset.' }),

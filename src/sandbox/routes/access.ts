@@ -46,7 +46,7 @@ async function removePrincipals(store: SandboxStore, datasetId: string, principa
   return { body: {} };
 }
 
-export function accessRoutes(router: Router, store: SandboxStore): void {
+export function accessRoutes(router: Router, store: SandboxStore, indexSettleMs = 0): void {
   router.get('/api/content/v1/datasources/:id/cards', (req) => {
     const id = req.params.id!;
     store.dataset(id);
@@ -126,5 +126,5 @@ export function accessRoutes(router: Router, store: SandboxStore): void {
     );
   });
 
-  manageRoutes(router, store);
+  manageRoutes(router, store, indexSettleMs);
 }

@@ -44,7 +44,7 @@ const touch = (dataset: DomoDataSource, changes: Partial<DomoDataSource>): DomoD
   lastTouched: Date.now(),
 });
 
-export function manageRoutes(router: Router, store: SandboxStore): void {
+export function manageRoutes(router: Router, store: SandboxStore, indexSettleMs = 0): void {
   router.post('/api/data/v2/datasources', async (req) => {
     const body = await req.json<unknown>();
     if (!isObject(body)) throw badRequest('the body must be a JSON object');
@@ -217,10 +217,24 @@ export function manageRoutes(router: Router, store: SandboxStore): void {
     store.dataset(id);
     const record = store.getDoc<IndexRecord>(INDEX_KIND, req.params.indexId!);
     if (!record || record.dataSourceId !== id) throw notFound(`Index ${req.params.indexId} not found`);
-    // Each read moves a pending index one step on: QUEUED → RUNNING → COMPLETE, deterministically.
-    const status = record.status === 'QUEUED' ? 'RUNNING' : record.status === 'RUNNING' ? 'COMPLETE' : null;
+    // With indexSettleMs the run moves on with time (QUEUED its first half, RUNNING its second),
+    // so a poller sees each state; without, each read moves it one step, deterministically.
+    const status =
+      indexSettleMs > 0 ? indexStateAt(record, Date.now(), indexSettleMs) : nextIndexState(record);
     const current = status ? { ...record, status, updatedAt: Date.now() } : record;
     if (status) await store.putDoc(INDEX_KIND, record.indexId, current);
     return { body: current };
   });
+}
+
+function nextIndexState(record: IndexRecord): IndexRecord['status'] | null {
+  return record.status === 'QUEUED' ? 'RUNNING' : record.status === 'RUNNING' ? 'COMPLETE' : null;
+}
+
+/** The state a run requested at `requestedAt` is in at `now`; null when it has not changed. */
+function indexStateAt(record: IndexRecord, now: number, settleMs: number): IndexRecord['status'] | null {
+  if (record.status !== 'QUEUED' && record.status !== 'RUNNING') return null;
+  const elapsed = now - record.requestedAt;
+  const status = elapsed >= settleMs ? 'COMPLETE' : elapsed >= settleMs / 2 ? 'RUNNING' : 'QUEUED';
+  return status === record.status ? null : status;
 }

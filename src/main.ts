@@ -60,13 +60,19 @@ async function main() {
     },
     headers: { 'user-agent': 'domo-graph/0.1' },
   });
-  const typed = await startTypedSchemas(typedDatasets ?? [], http, serverCredentials, config, logger);
+  // FEDERATION=true: the subgraph schema, without typed roots (their SDL would be missing from
+  // `_service { sdl }`, so a router could never plan them).
+  const federated = config.federation ? (await import('./graph/federation.ts')).subgraphSchema() : undefined;
+  if (federated && typedDatasets?.length) logger.warn('typed roots are not served with FEDERATION=true');
+  const typed = federated
+    ? undefined
+    : await startTypedSchemas(typedDatasets ?? [], http, serverCredentials, config, logger);
   const gateway = createGateway({
     config: { ...config, serverCredentials },
     http,
     logger,
     exampleQuery,
-    schema: typed && (() => typed.current()),
+    schema: federated ?? (typed && (() => typed.current())),
   });
   const { server } = gateway;
   server.listen(config.port, config.host);

@@ -3,6 +3,7 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
 import type { Agent, Dispatcher } from 'undici';
 import type { GatewayAuthSettings } from '../../src/auth/settings.ts';
 import type { Config, ServerSettings } from '../../src/config.ts';
@@ -25,6 +26,10 @@ import { createGateway, DEFAULT_SERVER_SETTINGS, type Gateway } from '../../src/
 export const SANDBOX_TOKEN = 'test-token';
 
 export interface StackOptions {
+  /** The schema to serve instead of the static one (e.g. the federation subgraph's). */
+  schema?: GraphQLSchema;
+  /** GraphiQL's first tab (the sandbox example, as `npm start` has it). */
+  exampleQuery?: string;
   sandbox?: Partial<SandboxOptions>;
   /** An already running sandbox to share (a second gateway in front of it); close() leaves it running. */
   sharedSandbox?: Sandbox;
@@ -126,7 +131,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await typed.reload();
   }
   const gateway = createGateway({
-    schema: typed && (() => typed.current()),
+    schema: options.schema ?? (typed && (() => typed.current())),
+    exampleQuery: options.exampleQuery,
     config: {
       serverCredentials: options.serverCredentials ?? null,
       upstream: {

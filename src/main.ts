@@ -21,7 +21,7 @@ async function main() {
   let sandbox: Sandbox | undefined;
   let baseUrl = config.domoBaseUrl;
   let serverCredentials = config.serverCredentials;
-  let exampleQuery: string | undefined;
+  let exampleTabs: Array<{ query: string }> | undefined;
   let typedDatasets = config.rows.typedDatasets;
   if (!baseUrl) {
     // No Domo configured: run the built-in sandbox and use its token as the server's credentials.
@@ -29,7 +29,7 @@ async function main() {
     // tens of MB of native code a gateway in front of Domo must not carry.
     const { createSandbox } = await import('./sandbox/server.ts');
     const example = await import('./example.ts');
-    exampleQuery = example.exampleQuery;
+    exampleTabs = example.exampleTabs;
     typedDatasets ??= example.DEMO_TYPED_DATASETS;
     sandbox = await createSandbox({ ...config.sandbox, host: '127.0.0.1', recordRequests: false });
     baseUrl = sandbox.url;
@@ -71,7 +71,7 @@ async function main() {
     config: { ...config, serverCredentials },
     http,
     logger,
-    exampleQuery,
+    exampleTabs,
     schema: federated ?? (typed && (() => typed.current())),
   });
   const { server } = gateway;

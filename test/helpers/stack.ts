@@ -28,8 +28,8 @@ export const SANDBOX_TOKEN = 'test-token';
 export interface StackOptions {
   /** The schema to serve instead of the static one (e.g. the federation subgraph's). */
   schema?: GraphQLSchema;
-  /** GraphiQL's first tab (the sandbox example, as `npm start` has it). */
-  exampleQuery?: string;
+  /** GraphiQL's tabs (the sandbox's, as `npm start` has them). */
+  exampleTabs?: Array<{ query: string }>;
   sandbox?: Partial<SandboxOptions>;
   /** An already running sandbox to share (a second gateway in front of it); close() leaves it running. */
   sharedSandbox?: Sandbox;
@@ -132,7 +132,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
   const gateway = createGateway({
     schema: options.schema ?? (typed && (() => typed.current())),
-    exampleQuery: options.exampleQuery,
+    exampleTabs: options.exampleTabs,
     config: {
       serverCredentials: options.serverCredentials ?? null,
       upstream: {

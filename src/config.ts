@@ -79,6 +79,8 @@ export interface Config {
   introspection: boolean;
   /** Validation errors keep graphql-js's "Did you mean …" hints (development only). */
   fieldSuggestions: boolean;
+  /** FEDERATION=true: serve the Apollo Federation subgraph schema (src/graph/federation.ts). */
+  federation: boolean;
   server: ServerSettings;
   /** Gateway authentication (API keys, JWTs); null: callers are not authenticated (src/auth). */
   gatewayAuth: GatewayAuthSettings | null;
@@ -235,6 +237,7 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
     useSandbox,
     introspection: introspection === 'true',
     fieldSuggestions: development,
+    federation: oneOf(env, 'FEDERATION', ['true', 'false'] as const, 'false') === 'true',
     server: {
       headersTimeoutMs: serverHeadersTimeoutMs,
       requestTimeoutMs: serverRequestTimeoutMs,

@@ -23,7 +23,7 @@ async function main() {
   let sandbox: Sandbox | undefined;
   let baseUrl = config.domoBaseUrl;
   let serverCredentials = config.serverCredentials;
-  let exampleQuery: string | undefined;
+  let exampleTabs: Array<{ query: string }> | undefined;
   let typedDatasets = config.rows.typedDatasets;
   if (!baseUrl) {
     // No Domo configured: run the built-in sandbox and use its token as the server's credentials.
@@ -31,7 +31,7 @@ async function main() {
     // tens of MB of native code a gateway in front of Domo must not carry.
     const { createSandbox } = await import('./sandbox/server.ts');
     const example = await import('./example.ts');
-    exampleQuery = example.exampleQuery;
+    exampleTabs = example.exampleTabs;
     typedDatasets ??= example.DEMO_TYPED_DATASETS;
     sandbox = await createSandbox({ ...config.sandbox, host: '127.0.0.1', recordRequests: false });
     baseUrl = sandbox.url;
@@ -62,13 +62,19 @@ async function main() {
     },
     headers: { 'user-agent': 'domo-graph/0.1' },
   });
-  const typed = await startTypedSchemas(typedDatasets ?? [], http, serverCredentials, config, logger);
+  // FEDERATION=true: the subgraph schema, without typed roots (their SDL would be missing from
+  // `_service { sdl }`, so a router could never plan them).
+  const federated = config.federation ? (await import('./graph/federation.ts')).subgraphSchema() : undefined;
+  if (federated && typedDatasets?.length) logger.warn('typed roots are not served with FEDERATION=true');
+  const typed = federated
+    ? undefined
+    : await startTypedSchemas(typedDatasets ?? [], http, serverCredentials, config, logger);
   const gateway = createGateway({
     config: { ...config, serverCredentials },
     http,
     logger,
-    exampleQuery,
-    schema: typed && (() => typed.current()),
+    exampleTabs,
+    schema: federated ?? (typed && (() => typed.current())),
   });
   const { server } = gateway;
   server.listen(config.port, config.host);

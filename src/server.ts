@@ -32,6 +32,7 @@ import { useStreamFlow } from './graph/stream-flow.ts';
 import { createDoor, headerSource } from './http/auth-door.ts';
 import { csrfRefusal } from './http/csrf.ts';
 import { createExportHandler } from './http/export.ts';
+import { createGraphiQL, type GraphiQLTab } from './http/graphiql.ts';
 import { createLifecycle, createReadiness, json } from './http/lifecycle.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import { memoryBus, redisBus } from './live/bus.ts';
@@ -73,6 +74,8 @@ export interface GatewayDeps {
   ops?: OpsSink;
   /** The GraphiQL tab's first operation. */
   exampleQuery?: string;
+  /** GraphiQL's tabs (default: one, exampleQuery's). */
+  exampleTabs?: GraphiQLTab[];
   /** How long a readiness answer is reused (default 5 s). */
   readyTtlMs?: number;
   /** Largest request body, in bytes (default 25 MB). */
@@ -154,6 +157,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // In development yoga copies the original error's message into the answer: redacted too.
     return redactedError(defaultMaskError(error, message, isDev));
   };
+  const graphiql = createGraphiQL(logger);
   const yoga = createYoga<Record<string, unknown>, GraphContext>({
     schema: typeof served === 'function' ? () => served() : served,
     // Multipart requests never reach yoga, which would buffer the files: src/http/uploads.ts streams them.
@@ -166,12 +170,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     maxRequestBodySize: false,
     landingPage: false,
     // GraphiQL from the installed package, not yoga's default CDN (unpkg): it works offline and behind
-    // firewalls. Loaded on the first GraphiQL request, so the multi-megabyte bundle costs no startup.
-    renderGraphiQL: async (options) =>
-      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    // firewalls. A small page; the bundle is compressed, cached assets (src/http/graphiql.ts).
+    renderGraphiQL: (options) => graphiql.render(options),
     graphiql: operations.graphiql && {
       title: 'domo-graph',
-      defaultQuery: deps.exampleQuery,
+      defaultTabs: deps.exampleTabs ?? (deps.exampleQuery ? [{ query: deps.exampleQuery }] : undefined),
       additionalHeaders: operations.graphiqlHeaders,
     },
     logging: {
@@ -314,6 +317,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
         return lifecycle.ready(res);
       }
       if (lifecycle.refuseWhileDraining(res)) return;
+      // GraphiQL's static assets: code anyone may read, so before authentication.
+      if (operations.graphiql && graphiql.serve(req, res, path ?? '')) return;
       // One guard for every route below, whatever its transport (src/http/csrf.ts).
       const csrf = csrfRefusal(req, allowedOrigins);
       if (csrf) {

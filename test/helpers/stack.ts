@@ -3,6 +3,7 @@
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
 import type { Agent, Dispatcher } from 'undici';
 import type { GatewayAuthSettings } from '../../src/auth/settings.ts';
 import type { Config, ServerSettings } from '../../src/config.ts';
@@ -26,6 +27,10 @@ import { createGateway, DEFAULT_SERVER_SETTINGS, type Gateway } from '../../src/
 export const SANDBOX_TOKEN = 'test-token';
 
 export interface StackOptions {
+  /** The schema to serve instead of the static one (e.g. the federation subgraph's). */
+  schema?: GraphQLSchema;
+  /** GraphiQL's tabs (the sandbox's, as `npm start` has them). */
+  exampleTabs?: Array<{ query: string }>;
   sandbox?: Partial<SandboxOptions>;
   /** An already running sandbox to share (a second gateway in front of it); close() leaves it running. */
   sharedSandbox?: Sandbox;
@@ -129,7 +134,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await typed.reload();
   }
   const gateway = createGateway({
-    schema: typed && (() => typed.current()),
+    schema: options.schema ?? (typed && (() => typed.current())),
+    exampleTabs: options.exampleTabs,
     config: {
       serverCredentials: options.serverCredentials ?? null,
       upstream: {

@@ -167,6 +167,15 @@ describe('npx domo-graph --version and --help', () => {
     }
   });
 
+  it('runs as `npx domo-graph` inside the checkout, from its own bin, never from the registry', async () => {
+    const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+    // --offline: npm may not ask the registry, so a registry package of that name cannot answer.
+    const { stdout } = await run('npm', ['exec', '--offline', '--', 'domo-graph', '--version'], {
+      cwd: new URL('../..', import.meta.url).pathname,
+    });
+    expect(stdout).toBe(`domo-graph ${version}\n`);
+  });
+
   it('gives every command its own help, on stdout with exit 0', async () => {
     const top = await cli(['--help']);
     expect(top.code).toBe(0);

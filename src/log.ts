@@ -19,16 +19,17 @@ export interface Logger {
 
 const SECRET_KEY = /token|authorization|authentication|password|secret|cookie/i;
 
-/** Paths pino blanks whatever redact() made of them (headers passed whole, a credential object). */
+/**
+ * Paths pino blanks whatever redact() made of them (headers passed whole, a credential object).
+ * No wildcards: `*.headers.authorization` tripled the cost of a line (about 10 µs to 33 µs
+ * here), and redact() already blanks secret-looking keys at any depth.
+ */
 const REDACT_PATHS = [
   'headers.authorization',
   'headers.cookie',
   'headers["x-domo-developer-token"]',
   'headers["x-domo-authentication"]',
-  '*.headers.authorization',
-  '*.headers.cookie',
   'credentials.token',
-  '*.credentials.token',
 ];
 
 export function redact(value: unknown, depth = 0): unknown {

@@ -116,6 +116,17 @@ describe('observability in front of the sandbox', () => {
     for (const l of logs) expect(l).not.toContain(SANDBOX_TOKEN);
   });
 
+  it('names the error codes of an operation, validation failures included', async () => {
+    const missing = `query Missing { dataset(id: "00000000-0000-4000-8000-000000000998") { name } }`;
+    await post(stack.gatewayUrl, missing, { 'x-request-id': 'codes-missing' });
+    await post(stack.gatewayUrl, '{ noSuchField }', { 'x-request-id': 'codes-invalid' });
+    const line = (id: string) => logs.map((l) => JSON.parse(l)).find((l) => l.requestId === id);
+    expect(line('codes-missing')).toMatchObject({ operation: 'Missing', errors: ['NOT_FOUND'] });
+    expect(line('codes-invalid')).toMatchObject({ errors: ['GRAPHQL_VALIDATION_FAILED'] });
+    const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+    expect(text).toContain('domo_graph_operations_total{name="Missing",type="query",outcome="error"} 1');
+  });
+
   it('replaces an invalid X-Request-Id, and takes the trace id of a valid traceparent', async () => {
     const bad = await post(stack.gatewayUrl, '{ datasets(first: 1) { totalCount } }', {
       'x-request-id': 'no spaces allowed\there',

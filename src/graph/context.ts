@@ -2,10 +2,10 @@
 import type { Principal } from '../auth/scopes.ts';
 import type { DomoClient } from '../domo/client.ts';
 import type { Caller } from '../ops/caller.ts';
-import type { LiveContext } from './types/live.ts';
 import type { OpsSink } from '../ops/events.ts';
 import type { UploadPolicy } from '../upload/policy.ts';
 import type { StreamFlow } from './stream-flow.ts';
+import type { LiveContext } from './types/live.ts';
 
 export interface GraphSettings {
   /** Largest page a connection field returns. */

@@ -39,6 +39,7 @@ describe('loadConfig defaults', () => {
         sqlShape: 'objects',
         largeRows: 200_000,
         executionSettleMs: 200,
+        indexSettleMs: 0,
         queryTimeoutMs: 60_000,
       },
       nodeEnv: null,
@@ -61,6 +62,7 @@ describe('loadConfig defaults', () => {
         rateLimit: { perMinute: 0, burst: 0, searchPerMinute: 120 },
         trustedDocuments: { mode: 'off', file: null, development: true },
       },
+      live: { perCaller: 20, max: 1000, idleMs: 1_800_000, pollBaseMs: 500, pollMaxMs: 10_000 },
     });
   });
 
@@ -126,6 +128,12 @@ describe('loadConfig defaults', () => {
       RATE_SEARCH_PER_MINUTE: '100',
       TRUSTED_DOCUMENTS: 'only',
       TRUSTED_DOCUMENTS_FILE: '/etc/domo-graph/documents.json',
+      SUBSCRIPTIONS_PER_CALLER: '3',
+      SUBSCRIPTIONS_MAX: '50',
+      SUBSCRIPTION_IDLE_MINUTES: '5',
+      SUBSCRIPTION_POLL_MS: '250',
+      SUBSCRIPTION_POLL_MAX_MS: '5000',
+      SANDBOX_INDEX_MS: '900',
     });
     expect(config).toEqual({
       port: 8080,
@@ -158,6 +166,7 @@ describe('loadConfig defaults', () => {
         sqlShape: 'columns',
         largeRows: 10,
         executionSettleMs: 200,
+        indexSettleMs: 900,
         queryTimeoutMs: 60_000,
       },
       nodeEnv: 'production',
@@ -188,6 +197,7 @@ describe('loadConfig defaults', () => {
         rateLimit: { perMinute: 600, burst: 20, searchPerMinute: 100 },
         trustedDocuments: { mode: 'only', file: '/etc/domo-graph/documents.json', development: false },
       },
+      live: { perCaller: 3, max: 50, idleMs: 300_000, pollBaseMs: 250, pollMaxMs: 5_000 },
     });
   });
 

@@ -341,8 +341,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   const abortUploads = () => shutdown.abort(new Error('the server is shutting down'));
   const drain = async (timeoutMs: number) => {
-    const outcome = await lifecycle.drain(server, timeoutMs, abortUploads);
+    // Subscriptions never finish on their own: they complete now, so the drain need not cut them.
     await live.close();
+    const outcome = await lifecycle.drain(server, timeoutMs, abortUploads);
     await operations.close();
     await observer.close();
     return outcome;

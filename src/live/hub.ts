@@ -87,13 +87,15 @@ export interface LiveHub {
   close(): Promise<void>;
 }
 
-const LEASE_MS = 15_000;
+/** A poll lease outlives a few of the longest waits between polls, so its holder keeps it. */
+const MIN_LEASE_MS = 15_000;
 
 export function createLiveHub(bus: LiveBus, settings: LiveSettings, logger: Logger): LiveHub {
   const owner = randomUUID();
   const topics = new Map<string, Topic>();
   const perCaller = new Map<string, number>();
   let total = 0;
+  const leaseMs = Math.max(MIN_LEASE_MS, 3 * settings.pollMaxMs);
   /** Topics this replica polls now (holds the lease of). */
   const polling = new Set<string>();
 
@@ -121,9 +123,9 @@ export function createLiveHub(bus: LiveBus, settings: LiveSettings, logger: Logg
     };
     let attempt = 1;
     while (!signal.aborted) {
-      if (!(await bus.lease(name, owner, LEASE_MS))) {
+      if (!(await bus.lease(name, owner, leaseMs))) {
         polling.delete(name);
-        await sleep(LEASE_MS / 3, signal);
+        await sleep(leaseMs / 3, signal);
         continue;
       }
       polling.add(name);
@@ -179,10 +181,13 @@ export function createLiveHub(bus: LiveBus, settings: LiveSettings, logger: Logg
       if ((JSON.parse(message) as { terminal?: boolean }).terminal) stop(name, topic);
     });
     void topic.unsubscribe
-      .then(() => bus.last(name))
-      .then((last) => {
+      .then(async () => {
         // Another replica polls already: start from its last state, without a call of our own.
-        if (last && topic.last === null && topics.get(name) === topic) deliver(topic, last);
+        // (Polling here, the first poll comes at once: a state kept from an earlier watch may be stale.)
+        if (!(await bus.lease(name, owner, leaseMs))) {
+          const last = await bus.last(name);
+          if (last && topic.last === null && topics.get(name) === topic) deliver(topic, last);
+        }
         return run(name, topic, spec);
       })
       .catch((error: unknown) => logger.error('live poller failed', { kind: spec.kind, error }));

@@ -41,17 +41,26 @@ export function useRateLimits(
 ): Plugin<GraphContext> {
   const caller: Bucket = { capacity: settings.burst, perSecond: settings.perMinute / 60 };
   const search: Bucket = { capacity: settings.searchPerMinute, perSecond: settings.searchPerMinute / 60 };
+  /** The caller's bucket: false (and the answer set) when it is empty. */
+  const callerAllowed = async (
+    context: GraphContext,
+    stop: (result: { errors: ReturnType<typeof rateLimited>[] }) => void,
+  ): Promise<boolean> => {
+    if (settings.perMinute <= 0) return true;
+    const taken = await buckets.take(`caller:${context.caller?.id ?? 'anonymous'}`, caller);
+    if (taken.ok) return true;
+    ops.emit({ type: 'rate-limited', scope: 'caller' });
+    stop({ errors: [rateLimited('caller', taken.retryAfterSeconds)] });
+    return false;
+  };
   return {
+    // A subscription's start is one operation of the caller's (its polls are the gateway's, shared).
+    async onSubscribe({ args, setResultAndStopExecution }) {
+      await callerAllowed(args.contextValue as GraphContext, setResultAndStopExecution);
+    },
     async onExecute({ args, executeFn, setExecuteFn, setResultAndStopExecution }) {
       const context = args.contextValue as GraphContext;
-      if (settings.perMinute > 0) {
-        const taken = await buckets.take(`caller:${context.caller?.id ?? 'anonymous'}`, caller);
-        if (!taken.ok) {
-          ops.emit({ type: 'rate-limited', scope: 'caller' });
-          setResultAndStopExecution({ errors: [rateLimited('caller', taken.retryAfterSeconds)] });
-          return;
-        }
-      }
+      if (!(await callerAllowed(context, setResultAndStopExecution))) return;
       const searches = settings.searchPerMinute > 0 ? countFields(args.document, SEARCH_FIELDS) : 0;
       if (searches === 0) return;
       // Inside the execution, so an answer from the cache (which skips it) spends nothing.

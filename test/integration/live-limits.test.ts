@@ -122,6 +122,28 @@ describe('limits in all and idle subscriptions', () => {
   });
 });
 
+describe('rate limits apply to subscriptions', () => {
+  let limited: Stack;
+  beforeAll(async () => {
+    limited = await startStack({
+      sharedSandbox: sandbox,
+      ops: { rateLimit: { perMinute: 1, burst: 1, searchPerMinute: 0 } },
+      live: SLOW,
+    });
+  });
+  afterAll(() => limited.close());
+
+  it("a subscription's start takes from the caller's bucket: the second is RATE_LIMITED", async () => {
+    const [first] = await open(limited, 1);
+    expect((await first!.next())?.data?.datasetChanged.datasetId).toBe(STAGING);
+    const [second] = await open(limited, 1);
+    const events = await second!.rest();
+    expect(events[0]?.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+    first!.stop();
+    await until(() => limited.gateway.live.stats().topics === 0);
+  });
+});
+
 describe('gateway scopes and allow-lists apply to subscriptions', () => {
   let guarded: Stack;
   beforeAll(async () => {

@@ -82,6 +82,23 @@ describe.skipIf(redisMissing)('subscriptions on Redis, two replicas', () => {
     await until(() => b.gateway.live.stats().topics === 0);
   });
 
+  it('Redis going away costs the sharing, not the states: each replica then polls for itself', async () => {
+    const onA = await subscribeSse<Changed>(a.gatewayUrl, CHANGED, { id: STAGING });
+    const onB = await subscribeSse<Changed>(b.gatewayUrl, CHANGED, { id: STAGING });
+    const first = (await onA.next())!.data!.datasetChanged.rowCount;
+    expect((await onB.next())!.data!.datasetChanged.rowCount).toBe(first);
+    await redis.kill();
+    await until(() => a.gateway.live.stats().polling === 1 && b.gateway.live.stats().polling === 1, 15_000);
+    await append(9003);
+    expect(await nextCount(onA, first)).toBe(first + 1);
+    expect(await nextCount(onB, first)).toBe(first + 1);
+    onA.stop();
+    onB.stop();
+    await until(() => a.gateway.live.stats().topics === 0 && b.gateway.live.stats().topics === 0);
+    await redis.restart();
+    await Promise.all([untilReady(a.gatewayUrl), untilReady(b.gatewayUrl)]);
+  });
+
   it('a stream run followed from both replicas: the same states, polled by one of them', async () => {
     const run = await a.gql<{ executeStream: { execution: { executionId: number } } }>(
       `mutation { executeStream(streamId: "105") { execution { executionId } } }`,

@@ -110,6 +110,17 @@ describe('subscriptions over the graphql-sse protocol', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('a drain completes open subscriptions instead of waiting for them or cutting them', async () => {
+    const sub = await subscribeSse<Changed>(stack.gatewayUrl, CHANGED, { id: STAGING });
+    expect((await sub.next())?.data?.datasetChanged.datasetId).toBe(STAGING);
+    const drained = stack.gateway.drain(60_000);
+    expect(await sub.next()).toBeUndefined();
+    expect(await drained).toEqual({ cut: 0 });
+    expect(stack.gateway.live.stats()).toMatchObject({ subscriptions: 0, topics: 0 });
+  });
+});
+
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!check()) {

@@ -127,6 +127,15 @@ describe('module boundaries', () => {
     expect(violations('domo', isGraphQL)).toEqual([]);
   });
 
+  it('src/live imports nothing of GraphQL, and no URL is built there (the client calls Domo)', () => {
+    expect(violations('live', isGraphQL)).toEqual([]);
+    expect(violations('live', (to) => to === 'undici' || to.startsWith('undici/'))).toEqual([]);
+    const found = filesUnder('live').flatMap((file) =>
+      urlBuilding(readFileSync(file, 'utf8')).map((hit) => `${relative(SRC, file)}: ${hit}`),
+    );
+    expect(found).toEqual([]);
+  });
+
   it('src/graph never imports undici', () => {
     expect(violations('graph', (to) => to === 'undici' || to.startsWith('undici/'))).toEqual([]);
   });

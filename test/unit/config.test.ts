@@ -39,6 +39,7 @@ describe('loadConfig defaults', () => {
         sqlShape: 'objects',
         largeRows: 200_000,
         executionSettleMs: 200,
+        indexSettleMs: 0,
         queryTimeoutMs: 60_000,
       },
       nodeEnv: null,
@@ -62,6 +63,7 @@ describe('loadConfig defaults', () => {
         trustedDocuments: { mode: 'off', file: null, development: true },
         observe: { metrics: { enabled: true, token: null, port: null }, tracing: { endpoint: null } },
       },
+      live: { perCaller: 20, max: 1000, idleMs: 1_800_000, pollBaseMs: 500, pollMaxMs: 10_000 },
     });
   });
 
@@ -131,6 +133,12 @@ describe('loadConfig defaults', () => {
       METRICS_TOKEN: 'metrics-token-0123456789',
       METRICS_PORT: '9464',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318/',
+      SUBSCRIPTIONS_PER_CALLER: '3',
+      SUBSCRIPTIONS_MAX: '50',
+      SUBSCRIPTION_IDLE_MINUTES: '5',
+      SUBSCRIPTION_POLL_MS: '250',
+      SUBSCRIPTION_POLL_MAX_MS: '5000',
+      SANDBOX_INDEX_MS: '900',
     });
     expect(config).toEqual({
       port: 8080,
@@ -163,6 +171,7 @@ describe('loadConfig defaults', () => {
         sqlShape: 'columns',
         largeRows: 10,
         executionSettleMs: 200,
+        indexSettleMs: 900,
         queryTimeoutMs: 60_000,
       },
       nodeEnv: 'production',
@@ -197,6 +206,7 @@ describe('loadConfig defaults', () => {
           tracing: { endpoint: 'http://otel:4318' },
         },
       },
+      live: { perCaller: 3, max: 50, idleMs: 300_000, pollBaseMs: 250, pollMaxMs: 5_000 },
     });
   });
 

@@ -114,7 +114,12 @@ describe('GraphiQL page and assets', () => {
     const head = await get(script, { 'accept-encoding': 'br' }, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.body.length).toBe(0);
-    expect((await get(script, {}, 'POST')).status).toBe(405);
+    expect((await get(script, { 'content-type': 'application/json' }, 'POST')).status).toBe(405);
+    // The CSRF guard covers them too: another site's page may not load them.
+    expect(
+      (await get(script, { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' })).status,
+    ).toBe(403);
+    expect((await get(script, { 'sec-fetch-site': 'same-origin' })).status).toBe(200);
     const missing = await get(script.replace(hash, 'AAAAAAAAAAAAAAAA'));
     expect(missing.status).toBe(404);
     expect(missing.headers['cache-control']).toBe('no-store');

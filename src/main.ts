@@ -65,7 +65,8 @@ async function main() {
   // FEDERATION=true: the subgraph schema, without typed roots (their SDL would be missing from
   // `_service { sdl }`, so a router could never plan them).
   const federated = config.federation ? (await import('./graph/federation.ts')).subgraphSchema() : undefined;
-  if (federated && typedDatasets?.length) logger.warn('typed roots are not served with FEDERATION=true');
+  if (federated && config.rows.typedDatasets?.length)
+    logger.warn('typed roots are not served with FEDERATION=true');
   const typed = federated
     ? undefined
     : await startTypedSchemas(typedDatasets ?? [], http, serverCredentials, config, logger);

@@ -317,8 +317,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
         return lifecycle.ready(res);
       }
       if (lifecycle.refuseWhileDraining(res)) return;
-      // GraphiQL's static assets: code anyone may read, so before authentication.
-      if (operations.graphiql && graphiql.serve(req, res, path ?? '')) return;
       // One guard for every route below, whatever its transport (src/http/csrf.ts).
       const csrf = csrfRefusal(req, allowedOrigins);
       if (csrf) {
@@ -328,6 +326,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
         });
       }
       lifecycle.track(res);
+      // GraphiQL's static assets: code anyone may read, so before authentication (not before the
+      // CSRF guard: another site may not load them).
+      if (operations.graphiql && graphiql.serve(req, res, path ?? '')) return;
       const route = () => {
         if (uploads(req, res) || exports(req, res)) return;
         void yoga.handle(req, res, { gatewayPrincipal: principals.get(req) });

@@ -23,9 +23,6 @@ import { DatasetRef, datasetEntry } from './types/dataset.ts';
 import { assertStreamId, StreamRef } from './types/stream/node.ts';
 import { UserRef } from './types/user.ts';
 
-/** The Federation spec version the SDL links to (@apollo/subgraph 2.14 knows up to 2.11). */
-const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';
-
 let built: GraphQLSchema | undefined;
 
 // resolveReference is async: @apollo/subgraph calls it for each representation inside one map,
@@ -58,7 +55,7 @@ export function subgraphSchema(): GraphQLSchema {
   builder.options.plugins = [...(plugins ?? []), DirectivePlugin, FederationPlugin];
   try {
     built = builder.toSubGraphSchema({
-      linkUrl: FEDERATION_LINK,
+      // The SDL links Federation 2.6, the plugin's default.
       federationDirectives: ['@key'],
       sortSchema: true,
       directives: [GraphQLDeferDirective, GraphQLStreamDirective],

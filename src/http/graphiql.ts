@@ -94,7 +94,7 @@ async function loadBundle(): Promise<Bundle> {
     setup: asset(
       'setup.js',
       js,
-      `self.MonacoEnvironment = { globalAPI: false, getWorkerUrl: (_id, label) => ${JSON.stringify(workerUrls)}[label] };\n`,
+      `self.MonacoEnvironment = { globalAPI: false, getWorkerUrl: (_id, label) => (${JSON.stringify(workerUrls)})[label] };\n`,
     ),
     start: asset(
       'start.js',

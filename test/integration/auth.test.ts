@@ -153,7 +153,12 @@ describe('unauthenticated callers', () => {
     expect(get.status).toBe(401);
     const page = await fetch(`${stack.gatewayUrl}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.status).toBe(200);
-    expect(await page.text()).toMatch(/<html/i);
+    const html = await page.text();
+    expect(html).toMatch(/<html/i);
+    // And its script, static code, without a credential.
+    const script = html.match(/src="(\/graphiql\/graphiql\.[^"]+\.js)"/)?.[1];
+    expect(script).toBeTruthy();
+    expect((await fetch(`${stack.gatewayUrl}${script}`)).status).toBe(200);
     // GraphiQL's own requests carry the credential from its headers tab.
     const tab = await stack.gql('{ __typename }', undefined, bearer(KEYS.reader));
     expect(tab).toMatchObject({ status: 200, data: { __typename: 'Query' } });

@@ -4,15 +4,19 @@
  * encoding (304 on If-None-Match). And its tabs: one per area, the README's examples among them
  * verbatim, each running without errors on the sandbox.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { promisify } from 'node:util';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TYPED_DATASETS, exampleQuery, exampleTabs, README_TAB_QUERIES } from '../../src/example.ts';
 import { chooseEncoding, GRAPHIQL_CSP } from '../../src/http/graphiql.ts';
 import { SANDBOX_TOKEN, type Stack, startStack } from '../helpers/stack.ts';
+
+const run = promisify(execFile);
 
 let stack: Stack;
 beforeAll(async () => {
@@ -110,7 +114,12 @@ describe('GraphiQL page and assets', () => {
     const head = await get(script, { 'accept-encoding': 'br' }, 'HEAD');
     expect(head.status).toBe(200);
     expect(head.body.length).toBe(0);
-    expect((await get(script, {}, 'POST')).status).toBe(405);
+    expect((await get(script, { 'content-type': 'application/json' }, 'POST')).status).toBe(405);
+    // The CSRF guard covers them too: another site's page may not load them.
+    expect(
+      (await get(script, { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' })).status,
+    ).toBe(403);
+    expect((await get(script, { 'sec-fetch-site': 'same-origin' })).status).toBe(200);
     const missing = await get(script.replace(hash, 'AAAAAAAAAAAAAAAA'));
     expect(missing.status).toBe(404);
     expect(missing.headers['cache-control']).toBe('no-store');
@@ -160,5 +169,27 @@ describe('GraphiQL tabs', () => {
     const body = (await res.json()) as { data?: unknown; errors?: unknown[] };
     expect(body.errors).toBeUndefined();
     expect(body.data).toBeTruthy();
+  });
+});
+
+describe('README GraphiQL example', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('## GraphiQL');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const example = section.match(/```sh\n([\s\S]*?)```/)?.[1] ?? '';
+
+  it('runs with curl and shows the headers it says', async () => {
+    expect(example).toContain('curl');
+    const { stdout } = await run('bash', [
+      '-c',
+      example.replaceAll('http://localhost:4000', stack.gatewayUrl),
+    ]);
+    const lines = stdout.trim().split(/\r?\n/);
+    expect(lines).toHaveLength(3);
+    expect(lines).toContain('content-encoding: br');
+    expect(lines).toContain('cache-control: public, max-age=31536000, immutable');
+    expect(lines.find((l) => l.startsWith('etag: '))).toMatch(/^etag: "[\w-]{16}-br"$/);
+    // What the README shows as the answer, comments included.
+    for (const line of lines.filter((l) => !l.startsWith('etag'))) expect(example).toContain(`# ${line}`);
   });
 });

@@ -117,6 +117,10 @@ describe('TRUSTED_DOCUMENTS=only in production', () => {
   it('serves no GraphiQL', async () => {
     const page = await fetch(`${stack.gatewayUrl}/graphql`, { headers: { accept: 'text/html' } });
     expect(await page.text()).not.toContain('<html');
+    // Nor its assets (src/http/graphiql.ts is not routed).
+    const asset = await fetch(`${stack.gatewayUrl}/graphiql/start.AAAAAAAAAAAAAAAA.js`);
+    expect(asset.headers.get('cache-control')).not.toBe('no-store');
+    expect(asset.status).toBe(404);
   });
 });
 

@@ -151,6 +151,12 @@ describe('introspection and suggestions', () => {
     expect(message({ INTROSPECTION: 'on' })).toMatch(/INTROSPECTION must be one of true, false/);
   });
 
+  it('FEDERATION is off unless set to true, and refuses other values', () => {
+    expect(loadConfig({}).federation).toBe(false);
+    expect(loadConfig({ FEDERATION: 'true' }).federation).toBe(true);
+    expect(message({ FEDERATION: 'yes' })).toMatch(/FEDERATION must be one of true, false/);
+  });
+
   it('checks the server timeouts', () => {
     expect(message({ SERVER_HEADERS_TIMEOUT_MS: '5000', SERVER_REQUEST_TIMEOUT_MS: '1000' })).toMatch(
       /SERVER_REQUEST_TIMEOUT_MS must not be smaller than SERVER_HEADERS_TIMEOUT_MS/,

@@ -46,6 +46,7 @@ describe('loadConfig defaults', () => {
       useSandbox: true,
       introspection: true,
       fieldSuggestions: true,
+      federation: false,
       server: {
         headersTimeoutMs: 20_000,
         requestTimeoutMs: 300_000,
@@ -107,6 +108,7 @@ describe('loadConfig defaults', () => {
       SANDBOX_LARGE_ROWS: '10',
       NODE_ENV: 'production',
       INTROSPECTION: 'true',
+      FEDERATION: 'true',
       SERVER_HEADERS_TIMEOUT_MS: '1000',
       SERVER_REQUEST_TIMEOUT_MS: '2000',
       SERVER_KEEP_ALIVE_MS: '3000',
@@ -178,6 +180,7 @@ describe('loadConfig defaults', () => {
       useSandbox: false,
       introspection: true,
       fieldSuggestions: false,
+      federation: true,
       server: {
         headersTimeoutMs: 1000,
         requestTimeoutMs: 2000,

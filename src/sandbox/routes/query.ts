@@ -163,7 +163,11 @@ export function queryRoutes(router: Router, store: SandboxStore, options: QueryR
             await write('[');
           }
           let numRows = 0;
-          for (let chunk = first; chunk; chunk = await query.next()) {
+          for (let chunk = first; chunk; ) {
+            // DuckDB makes the next chunk (on its own threads) while this one is written.
+            const next = query.next();
+            // Awaited below; marked handled so a failed write cannot leave it unhandled.
+            next.catch(() => {});
             if (query.projected) {
               // Every row's text starts with its comma; the answer's first row goes without.
               const bytes = chunkRowBytes(chunk);
@@ -172,6 +176,7 @@ export function queryRoutes(router: Router, store: SandboxStore, options: QueryR
               await write((numRows ? ',' : '') + chunkText(chunk, serializers, shape, layout));
             }
             numRows += chunk.rowCount;
+            chunk = await next;
           }
           // numRows is known only at the end; JSON key order carries no meaning.
           await write(

@@ -5,7 +5,7 @@
  * held in memory; DuckDB's JSON encoder (json-rows.ts) and the JS one (`engineJson: false`),
  * alternated, medians of the repeats.
  * Run: npx tsx bench/sandbox-sql.ts [rows] [objects|columns] [--rows=N] [--shape=S] [--repeats=N]
- *   [--columns=10|8] (10: two computed columns beside the 8 stored ones, as bench/large; 8: SELECT *)
+ *   [--client=pipe|discard] [--columns=10|8] (10: two computed columns beside the 8 stored ones, as bench/large; 8: SELECT *)
  * Besides wall time it prints CPU time (all threads, /proc/<pid>/stat) of the sandbox per answer and
  * of this process per JSON.stringify, which a loaded machine disturbs less.
  * (`npm run bench -- sandbox-sql`).
@@ -38,24 +38,42 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 type Sandbox = { url: string; child: { pid?: number } };
 
-async function post(sandbox: Sandbox): Promise<Uint8Array> {
-  const { stdout } = await promisify(execFile)(
-    'curl',
-    [
-      '-sS',
-      '-X',
-      'POST',
-      `${sandbox.url}/api/query/v1/execute/${DEMO_DATASETS.sales}`,
-      '-H',
-      `x-domo-developer-token: ${token}`,
-      '-H',
-      'content-type: application/json',
-      '--data',
-      JSON.stringify({ sql }),
-    ],
-    { encoding: 'buffer', maxBuffer: 2 ** 31 },
-  );
-  return new Uint8Array(stdout);
+/**
+ * `pipe` (default): curl's output read into this process, as the figures above were taken;
+ * `discard`: curl writes it to /dev/null and says its size, so the time is the sandbox's answer and
+ * curl's read only, not this process's pipe and buffer copies.
+ */
+const client = (flag('client') ?? 'pipe') as 'pipe' | 'discard';
+
+async function post(
+  sandbox: Sandbox,
+  keep = client === 'pipe',
+): Promise<{ body?: Uint8Array; length: number }> {
+  const args = [
+    '-sS',
+    '-X',
+    'POST',
+    `${sandbox.url}/api/query/v1/execute/${DEMO_DATASETS.sales}`,
+    '-H',
+    `x-domo-developer-token: ${token}`,
+    '-H',
+    'content-type: application/json',
+    '--data',
+    JSON.stringify({ sql }),
+  ];
+  if (!keep) {
+    const { stdout } = await promisify(execFile)('curl', [
+      ...args,
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{size_download}',
+    ]);
+    return { length: Number(stdout) };
+  }
+  const { stdout } = await promisify(execFile)('curl', args, { encoding: 'buffer', maxBuffer: 2 ** 31 });
+  const body = new Uint8Array(stdout);
+  return { body, length: body.length };
 }
 
 const start = async (engineJson: boolean) => {
@@ -72,7 +90,7 @@ const [engine, js] = await Promise.all([start(true), start(false)]);
 try {
   // Warm-up, and the rows the stringify side holds in memory.
   await post(js);
-  const bytes = await post(engine);
+  const bytes = (await post(engine, true)).body!;
   const parsed = JSON.parse(new TextDecoder().decode(bytes));
   const count = Array.isArray(parsed) ? parsed.length : parsed.rows.length;
   const times: Record<'engine' | 'js' | 'stringify', number[]> = { engine: [], js: [], stringify: [] };
@@ -114,7 +132,7 @@ try {
   };
   console.log(
     `${shape}: ${count.toLocaleString('en-US')} rows x ${Object.keys(Array.isArray(parsed) ? parsed[0] : { ...parsed.columns }).length} columns, ` +
-      `${(sizes.engine / 1e6).toFixed(1)} MB (JS encoder ${(sizes.js / 1e6).toFixed(1)} MB), median of ${repeats} alternated repeats`,
+      `${(sizes.engine / 1e6).toFixed(1)} MB (JS encoder ${(sizes.js / 1e6).toFixed(1)} MB), median of ${repeats} alternated repeats, client ${client}`,
   );
   console.log(line('DuckDB encoder (json-rows)', median(times.engine), 'engine'));
   console.log(line('JS encoder (engineJson off)', median(times.js), 'js'));

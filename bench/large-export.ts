@@ -12,13 +12,16 @@
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { DEMO_DATASETS } from '../src/sandbox/seed.ts';
-import { peakRssMB, startScript } from './lib/load.ts';
+import { cpuMs, peakRssMB, startScript } from './lib/load.ts';
 
 export interface ExportSample {
   side: string;
   ms: number;
   rows: number;
   bytes: number;
+  /** CPU time (user + system, median) the gateway and the sandbox spent on one download, when their pids are known. */
+  gatewayCpuMs?: number;
+  sandboxCpuMs?: number;
 }
 
 interface Side {
@@ -64,6 +67,8 @@ export async function benchExport(opts: {
   token: string;
   datasetId: string;
   rows: number;
+  /** Read for the CPU time each process spends per download (/proc/<pid>/stat). */
+  pids?: { gateway?: number; sandbox?: number };
 }): Promise<ExportSample[]> {
   const repeats = Number(process.env.BENCH_EXPORT_REPEATS ?? 3);
   const id = encodeURIComponent(opts.datasetId);
@@ -90,18 +95,37 @@ export async function benchExport(opts: {
   ];
   for (const side of sides) await download(side);
   const times = new Map<string, number[]>(sides.map((s) => [s.side, []]));
+  const cpu = new Map<string, { gateway: number[]; sandbox: number[] }>(
+    sides.map((s) => [s.side, { gateway: [], sandbox: [] }]),
+  );
+  const cpuNow = async () => ({
+    gateway: await cpuMs(opts.pids?.gateway),
+    sandbox: await cpuMs(opts.pids?.sandbox),
+  });
   const last = new Map<string, ExportSample>();
   for (let round = 0; round < repeats; round++) {
     for (let k = 0; k < sides.length; k++) {
       const side = sides[(round + k) % sides.length]!;
+      const before = await cpuNow();
       const sample = await download(side);
+      const after = await cpuNow();
+      for (const who of ['gateway', 'sandbox'] as const) {
+        const [b, a] = [before[who], after[who]];
+        if (b !== undefined && a !== undefined) cpu.get(side.side)![who].push(a - b);
+      }
       if (sample.rows !== opts.rows)
         throw new Error(`${side.side} sent ${sample.rows} rows, not ${opts.rows}`);
       times.get(side.side)!.push(sample.ms);
       last.set(side.side, sample);
     }
   }
-  return sides.map((s) => ({ ...last.get(s.side)!, ms: median(times.get(s.side)!) }));
+  const cpuOf = (values: number[]) => (values.length ? median(values) : undefined);
+  return sides.map((s) => ({
+    ...last.get(s.side)!,
+    ms: median(times.get(s.side)!),
+    gatewayCpuMs: cpuOf(cpu.get(s.side)!.gateway),
+    sandboxCpuMs: cpuOf(cpu.get(s.side)!.sandbox),
+  }));
 }
 
 async function main() {
@@ -132,6 +156,7 @@ async function main() {
       token,
       datasetId: DEMO_DATASETS.sales,
       rows,
+      pids: { gateway: gateway.child.pid, sandbox: sandbox.child.pid },
     });
     const direct = samples.find((s) => s.side === 'direct-csv')!;
     for (const s of samples) {
@@ -140,7 +165,8 @@ async function main() {
           .toLocaleString('en-US')
           .padStart(
             10,
-          )} rows/s  ${(s.bytes / 1048576).toFixed(1).padStart(7)} MB  ${(s.ms / direct.ms).toFixed(2)}x direct\n`,
+          )} rows/s  ${(s.bytes / 1048576).toFixed(1).padStart(7)} MB  ${(s.ms / direct.ms).toFixed(2)}x direct` +
+          `  cpu: gateway ${s.gatewayCpuMs?.toFixed(0) ?? '-'} ms, sandbox ${s.sandboxCpuMs?.toFixed(0) ?? '-'} ms\n`,
       );
     }
     process.stdout.write(

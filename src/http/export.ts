@@ -28,7 +28,15 @@ import { checkTimeZone } from '../rows/dates.ts';
 import { RowsInputError } from '../rows/errors.ts';
 import { COLUMN_TYPES, type ColumnType, type RowColumn } from '../rows/values.ts';
 import { writeOrWait } from './backpressure.ts';
-import { CsvRecordReader, CsvRowCounter, csvLine, NdjsonWriter } from './export-format.ts';
+import {
+  CsvNdjsonWriter,
+  CsvRecordReader,
+  CsvRowCounter,
+  csvLine,
+  firstRowEnd,
+  NdjsonWriter,
+  parseRecords,
+} from './export-format.ts';
 import { type ExportFormat, type ExportOptions, exportOptions } from './export-options.ts';
 
 export interface ExportHttpDeps {
@@ -189,24 +197,31 @@ async function run(
     const schema = await domo.datasets.schema(datasetId, true);
     const types = new Map(schema.tables.flatMap((t) => t.columns).map((c) => [c.name, c.type]));
     const records = new CsvRecordReader();
-    let writer: NdjsonWriter | undefined;
-    const send = (rows: Array<Array<string | null>>) => {
+    let writer: CsvNdjsonWriter | undefined;
+    const send = (bytes: Buffer | null) => {
+      if (!bytes) return;
       if (!writer) {
-        const header = rows.shift();
-        if (!header) return;
-        writer = new NdjsonWriter(
+        // The header row, read as text (the first complete rows hold it whole).
+        const text = bytes.toString('utf8');
+        const headerText = text.slice(0, firstRowEnd(text));
+        const headerEnd = Buffer.byteLength(headerText);
+        const header = parseRecords(headerText)[0] ?? [];
+        writer = new CsvNdjsonWriter(
           header.map((name) => name ?? '\\N'),
           header.map((name) => {
             const type = types.get(name ?? '');
             return isColumnType(type) ? type : null;
           }),
         );
+        bytes = bytes.subarray(headerEnd);
+        if (bytes.length === 0) return;
       }
-      out.rows += rows.length;
-      return out.write(writer.lines(rows, true));
+      const lines = writer.lines(bytes);
+      out.rows += lines.rows;
+      return out.write(lines.bytes);
     };
-    await domo.exports.csv(datasetId, (chunk) => send(records.write(chunk)));
-    await send(records.end());
+    await domo.exports.csv(datasetId, (chunk) => send(records.bytes(chunk)));
+    await send(records.endBytes());
     out.start();
     return;
   }

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BodyReadError } from '../../src/domo/body.ts';
 import {
+  CsvNdjsonWriter,
   CsvRecordReader,
   CsvRowCounter,
   csvField,
   csvLine,
   NdjsonWriter,
+  parseRecords,
 } from '../../src/http/export-format.ts';
 
 const CSV = 'id,name\n1,"a, ""b""\nc"\n2,\\N\n3,"\\N"\n4,\r\n5,ünï\n';
@@ -77,5 +79,81 @@ describe('export formats', () => {
     expect(new NdjsonWriter(['v'], [null]).lines([[{ a: 1 }], [Number.NaN]])).toBe(
       '{"v":{"a":1}}\n{"v":null}\n',
     );
+  });
+});
+
+describe('CsvNdjsonWriter', () => {
+  const columns = ['n', 'd', 'x', 'day', 'at', 's', 'u'];
+  const types = ['LONG', 'DECIMAL', 'DOUBLE', 'DATE', 'DATETIME', 'STRING', null] as const;
+  /** What the records way writes: parseRecords, then NdjsonWriter over the records as text. */
+  const reference = (csv: string) => new NdjsonWriter(columns, types).lines(parseRecords(csv), true);
+  const bytesWay = (csv: string) => {
+    const { bytes, rows } = new CsvNdjsonWriter(columns, types).lines(Buffer.from(csv));
+    return { text: bytes.toString('utf8'), rows };
+  };
+
+  it('writes the common forms from the bytes as the records way writes them', () => {
+    const csv = [
+      '1,5.0,0.13,2024-01-02,2023-01-01T08:00:00,North,x',
+      '-7,0.0,-0.0,2024-02-29,2024-02-29 23:59:59.123,"a, ""b""\nc",\\N',
+      '0,-0,0.000001,\\N,,,"\\N"',
+      '0012,1e5,0.0000001,2023-02-29,2023-02-29T00:00:00,ünï,tab\there',
+      '123456789012345,1234567.89012345,1234567890123456,2024-13-01,2024-01-01T24:00:00,"\\",back\\slash',
+      '9007199254740993,-12.50,.5,2024-1-01,2024-01-31T08:00:00.5,\x7f,',
+      '3,NaN,Infinity,9999-12-31,0000-02-29T00:00:00\r',
+      '4,1,2,2024-01-01,2024-04-31T00:00:00,a,b,extra',
+      '',
+    ].join('\n');
+    const got = bytesWay(csv);
+    expect(got.text).toBe(reference(csv));
+    expect(got.rows).toBe(8);
+  });
+
+  it('agrees with the records way on random numbers, dates and text', () => {
+    let seed = 42;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)]!;
+    const digits = (n: number) => Array.from({ length: n }, () => pick([...'0123456789'])).join('');
+    const number = () =>
+      pick(['', '-']) +
+      pick(['0', digits(1 + Math.floor(rand() * 17))]) +
+      pick(['', `.${digits(Math.floor(rand() * 18))}`]);
+    const two = () => digits(2);
+    const lines: string[] = [];
+    for (let r = 0; r < 3000; r++) {
+      const date = `${digits(4)}-${two()}-${two()}`;
+      lines.push(
+        [
+          number(),
+          number(),
+          number(),
+          date,
+          `${date}${pick(['T', ' '])}${two()}:${two()}:${two()}${pick(['', `.${digits(3)}`, `.${digits(2)}`])}`,
+          pick(['plain', 'with space', '"q""uote"', '\\N', '', 'é']),
+          number(),
+        ].join(','),
+      );
+    }
+    const csv = `${lines.join('\n')}\n`;
+    expect(bytesWay(csv).text).toBe(reference(csv));
+  });
+
+  it('refuses a row that ends inside quotes', () => {
+    expect(() => new CsvNdjsonWriter(['a'], ['STRING']).lines(Buffer.from('"open\n'))).toThrow(BodyReadError);
+  });
+});
+
+describe('CsvRecordReader bytes', () => {
+  it('hands on complete rows whatever the chunking', () => {
+    for (const chunks of cuts(CSV)) {
+      const reader = new CsvRecordReader();
+      const parts = chunks.map((chunk) => reader.bytes(chunk)).filter((b) => b !== null);
+      const last = reader.endBytes();
+      if (last) parts.push(last);
+      expect(Buffer.concat(parts).toString()).toBe(CSV);
+    }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * `POST /api/query/v1/execute/:id`: Domo SQL run by DuckDB on the dataset's table. The answer is
- * streamed: each chunk DuckDB produces (about 2,048 rows) is written before the next is fetched, so
- * a million-row answer is never held whole. DuckDB writes the rows' JSON itself (json-rows.ts) when
+ * streamed: each chunk DuckDB produces (about 2,048 rows) is written while DuckDB makes the next
+ * (one chunk ahead, no more), so a million-row answer is never held whole. DuckDB writes the rows' JSON itself (json-rows.ts) when
  * every column's type allows; otherwise each chunk is turned into JSON here, column by column.
  */
 import {
@@ -152,6 +152,8 @@ export function queryRoutes(router: Router, store: SandboxStore, options: QueryR
     const shape = options.shape;
     return {
       stream: async (write) => {
+        /** The chunk being fetched, waited for before close(): never close under a running fetch. */
+        let pending: Promise<unknown> | undefined;
         try {
           if (shape === 'columns') {
             const metadata = duckTypes.map((t) => ({ type: domoTypeOf(t), dataSourceId: id, maxLength: -1 }));
@@ -163,7 +165,11 @@ export function queryRoutes(router: Router, store: SandboxStore, options: QueryR
             await write('[');
           }
           let numRows = 0;
-          for (let chunk = first; chunk; chunk = await query.next()) {
+          for (let chunk = first; chunk; ) {
+            // DuckDB makes the next chunk (on its own threads) while this one is written.
+            const next = query.next();
+            // Awaited below or in finally, so a failed write cannot leave it unhandled.
+            pending = next.catch(() => {});
             if (query.projected) {
               // Every row's text starts with its comma; the answer's first row goes without.
               const bytes = chunkRowBytes(chunk);
@@ -172,6 +178,7 @@ export function queryRoutes(router: Router, store: SandboxStore, options: QueryR
               await write((numRows ? ',' : '') + chunkText(chunk, serializers, shape, layout));
             }
             numRows += chunk.rowCount;
+            chunk = await next;
           }
           // numRows is known only at the end; JSON key order carries no meaning.
           await write(
@@ -180,6 +187,7 @@ export function queryRoutes(router: Router, store: SandboxStore, options: QueryR
               : ']',
           );
         } finally {
+          await pending;
           query.close();
         }
       },

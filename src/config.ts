@@ -11,6 +11,7 @@ import { gatewayAuthSettings } from './config-auth.ts';
 import { recordingEnv, unknownVariablesError } from './config-names.ts';
 import { opsSettings } from './config-ops.ts';
 import type {
+  LaneSettings,
   OperationLimitSettings,
   OpsSettings,
   RowsSettings,
@@ -37,6 +38,7 @@ import type { Credentials } from './domo/auth.ts';
 
 export { isLoopbackHost } from './config-auth.ts';
 export type {
+  LaneSettings,
   OperationLimitSettings,
   OpsSettings,
   RowsSettings,
@@ -85,6 +87,8 @@ export interface Config {
   rows: RowsSettings;
   /** Response cache, rate limits, trusted documents and the Redis replicas share (src/ops). */
   ops: OpsSettings;
+  /** The lean lane or yoga for /graphql, and the document cache (src/http/lean.ts). */
+  lane: LaneSettings;
 }
 
 /**
@@ -245,5 +249,10 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
       reloadSeconds: integer(env, 'TYPED_RELOAD_SECONDS', 300, 0, 86_400),
     },
     ops: opsSettings(env, nodeEnvSetting !== 'production', development),
+    lane: {
+      mode: oneOf(env, 'GATEWAY_LANE', ['lean', 'yoga'] as const, 'lean'),
+      documentCacheSize: integer(env, 'GATEWAY_DOCUMENT_CACHE_SIZE', 1_000, 0, 1_000_000),
+      documentCacheBytes: integer(env, 'GATEWAY_DOCUMENT_CACHE_BYTES', 4_000_000, 1_000, 1_000_000_000),
+    },
   };
 }

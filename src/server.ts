@@ -21,6 +21,7 @@ import { failure } from './errors/codes.ts';
 import { registerSecret } from './errors/redact.ts';
 import type { GraphContext } from './graph/context.ts';
 import { useCostLimit } from './graph/cost.ts';
+import { DEFAULT_DOCUMENT_CACHE, DocumentCache } from './graph/document-cache.ts';
 import { clientFacingError, redactedError } from './graph/errors.ts';
 import { useSchemaExposure } from './graph/exposure.ts';
 import { type MaskError, useIncrementalErrorMasking } from './graph/incremental-errors.ts';
@@ -31,6 +32,7 @@ import { useStreamFlow } from './graph/stream-flow.ts';
 import { createDoor, headerSource } from './http/auth-door.ts';
 import { csrfRefusal } from './http/csrf.ts';
 import { createExportHandler } from './http/export.ts';
+import { createLeanLane } from './http/lean.ts';
 import { createLifecycle, createReadiness, json } from './http/lifecycle.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
@@ -45,7 +47,14 @@ export interface GatewayDeps {
     Partial<
       Pick<
         Config,
-        'server' | 'introspection' | 'fieldSuggestions' | 'useSandbox' | 'gatewayAuth' | 'rows' | 'stream'
+        | 'server'
+        | 'introspection'
+        | 'fieldSuggestions'
+        | 'useSandbox'
+        | 'gatewayAuth'
+        | 'rows'
+        | 'stream'
+        | 'lane'
       >
     > & {
       /** Response cache, rate limits, trusted documents, Redis; each part absent is off (tests). */
@@ -123,6 +132,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ops,
   });
   const { redis } = operations;
+  const maxBodyBytes = deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES;
+  const lane = {
+    maxEntries: config.lane?.documentCacheSize ?? DEFAULT_DOCUMENT_CACHE.maxEntries,
+    maxBytes: config.lane?.documentCacheBytes ?? DEFAULT_DOCUMENT_CACHE.maxBytes,
+  };
   const maskError: MaskError = (error, message, isDev) => {
     const visible = clientFacingError(error);
     if (visible) return visible;
@@ -165,6 +179,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       },
     },
     maskedErrors: { maskError },
+    // Parsed and validated once per distinct document, bounded (GATEWAY_DOCUMENT_CACHE_*): both lanes.
+    parserAndValidationCache: { documentCache: new DocumentCache(lane), errorCache: new DocumentCache(lane) },
     // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
     plugins: [
       ...(operations.trusted ? [operations.trusted] : []),
@@ -181,7 +197,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useDeferStream(),
       useStreamFlow(),
       useIncrementalErrorMasking(maskError),
-      useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
+      useBodyLimit(maxBodyBytes),
     ],
     context: async ({ request, streamedFiles, uploadSignal, gatewayPrincipal }): Promise<GraphContext> => {
       // Found at the door (below); authenticated here for a request that came another way (yoga.fetch).
@@ -249,6 +265,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
           ),
   });
 
+  // JSON queries and mutations from node:http through the same yoga pipeline (src/http/lean.ts).
+  const lean =
+    (config.lane?.mode ?? 'lean') === 'lean'
+      ? createLeanLane({ yoga, corsOrigins: config.corsOrigins ?? [], maxBodyBytes, logger })
+      : undefined;
+
   // /ready: one upstream check at a time, its answer reused for readyTtlMs (src/http/lifecycle.ts).
   const readyTtlMs = deps.readyTtlMs ?? READY_TTL_MS;
   const checkReady = createReadiness(http, config.upstream.connectTimeoutMs, readyTtlMs, redis);
@@ -284,7 +306,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       lifecycle.track(res);
       const route = () => {
         if (uploads(req, res) || exports(req, res)) return;
-        void yoga.handle(req, res, { gatewayPrincipal: principals.get(req) });
+        const serverContext = { gatewayPrincipal: principals.get(req) };
+        if (lean && path === '/graphql') return lean(req, res, serverContext);
+        void yoga.handle(req, res, serverContext);
       };
       door.admit(req, res, path ?? '', route);
     },

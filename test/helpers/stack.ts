@@ -21,6 +21,7 @@ import type { OpsSink } from '../../src/ops/events.ts';
 import type { RowColumn } from '../../src/rows/values.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.ts';
 import { createGateway, DEFAULT_SERVER_SETTINGS, type Gateway } from '../../src/server.ts';
+import { testLane } from './lane.ts';
 
 export const SANDBOX_TOKEN = 'test-token';
 
@@ -128,6 +129,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const gateway = createGateway({
     schema: typed && (() => typed.current()),
     config: {
+      lane: testLane(),
       serverCredentials: options.serverCredentials ?? null,
       upstream: {
         connectTimeoutMs: 5_000,

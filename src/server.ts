@@ -32,7 +32,7 @@ import { useStreamFlow } from './graph/stream-flow.ts';
 import { createDoor, headerSource } from './http/auth-door.ts';
 import { csrfRefusal } from './http/csrf.ts';
 import { createExportHandler } from './http/export.ts';
-import { createLeanLane } from './http/lean.ts';
+import { createLeanLane, type LeanLaneCounts } from './http/lean.ts';
 import { createLifecycle, createReadiness, json } from './http/lifecycle.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import type { Logger } from './log.ts';
@@ -80,6 +80,8 @@ export interface GatewayDeps {
 export interface Gateway {
   server: Server;
   yoga: YogaServerInstance<Record<string, unknown>, GraphContext>;
+  /** Requests the lean lane served and handed to yoga (undefined with GATEWAY_LANE=yoga). */
+  lean?: LeanLaneCounts;
   /** Stops every running upload, uncommitted (call on shutdown, before closing the server). */
   abortUploads(): void;
   /**
@@ -324,5 +326,5 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return outcome;
   };
 
-  return { server, yoga, abortUploads, drain };
+  return { server, yoga, lean: lean?.counts, abortUploads, drain };
 }

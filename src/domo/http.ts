@@ -8,7 +8,7 @@ import type { Dispatcher } from 'undici';
 import { redactText, secretHeaderValues } from '../errors/redact.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
-import { authHeaders, type Credentials } from './auth.ts';
+import { type Credentials, DEVELOPER_TOKEN_HEADER, SESSION_TOKEN_HEADER } from './auth.ts';
 import { BodyReadError, type BodyReader, DEFAULT_MAX_RESPONSE_BYTES, readBounded } from './body.ts';
 import { DomoError } from './errors.ts';
 import { abortedError, htmlTitle, looksLikeHtml, statusError, transportError } from './http-errors.ts';
@@ -36,6 +36,10 @@ export class DomoHttp {
   private readonly dispatcher: Dispatcher;
   private readonly logger: Logger;
   private readonly maxResponseBytes: number;
+  /** Credential-looking values among the configured headers, found once (not per call). */
+  private readonly headerSecrets: readonly string[];
+  /** The configured headers, or none: spread into every call's headers. */
+  private readonly extraHeaders: Record<string, string> | undefined;
 
   constructor(private readonly options: DomoHttpOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -45,6 +49,8 @@ export class DomoHttp {
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: 10_000, connections: 32 });
     this.logger = options.logger ?? silentLogger;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.headerSecrets = secretHeaderValues(options.headers ?? {});
+    this.extraHeaders = options.headers && Object.keys(options.headers).length ? options.headers : undefined;
   }
 
   url(request: Pick<DomoRequest, 'path' | 'query'>): string {
@@ -171,7 +177,7 @@ export class DomoHttp {
    * credential-looking header beside it (src/errors/redact.ts).
    */
   private secrets(credentials: Credentials): string[] {
-    return [credentials.token, ...secretHeaderValues(this.options.headers ?? {})];
+    return this.headerSecrets.length ? [credentials.token, ...this.headerSecrets] : [credentials.token];
   }
 
   /**
@@ -248,11 +254,12 @@ export class DomoHttp {
   ): Promise<Dispatcher.ResponseData> {
     if (signal?.aborted) throw abortedError(request);
     this.options.onAttempt?.(request, attempt);
-    const headers: Record<string, string> = {
-      accept: request.accept ?? 'application/json',
-      ...this.options.headers,
-      ...authHeaders(credentials),
-    };
+    // One object per call (undici keeps it): no intermediate spread of the auth headers.
+    const headers: Record<string, string> = this.extraHeaders
+      ? { accept: request.accept ?? 'application/json', ...this.extraHeaders }
+      : { accept: request.accept ?? 'application/json' };
+    headers[credentials.kind === 'developer' ? DEVELOPER_TOKEN_HEADER : SESSION_TOKEN_HEADER] =
+      credentials.token;
     let body: string | Uint8Array | readonly Uint8Array[] | undefined;
     if (request.json !== undefined) {
       headers['content-type'] = 'application/json';

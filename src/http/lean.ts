@@ -31,11 +31,17 @@ export interface LeanLaneOptions {
 }
 
 /** Serves one request on the lean lane, or hands it to yoga. */
-export type LeanLane = (
+export type LeanLane = ((
   req: IncomingMessage,
   res: ServerResponse,
   serverContext: Record<string, unknown>,
-) => void;
+) => void) & { counts: LeanLaneCounts };
+
+/** How many requests the lane answered itself, and how many it handed to yoga (a metric's source). */
+export interface LeanLaneCounts {
+  served: number;
+  handedOver: number;
+}
 
 /** Documents that may answer with a stream of results: yoga's (a word match, so it errs toward yoga). */
 const STREAMING = /\bsubscription\b|@defer\b|@stream\b/;
@@ -136,6 +142,11 @@ export function createLeanLane(options: LeanLaneOptions): LeanLane {
   const tooLarge = failure('body_too_large');
   const malformed = failure('malformed_request');
   const internal = yoga as unknown as YogaInternals;
+  const counts: LeanLaneCounts = { served: 0, handedOver: 0 };
+  const toYoga = (req: IncomingMessage, res: ServerResponse, serverContext: Record<string, unknown>) => {
+    counts.handedOver++;
+    return yoga.handle(req, res, serverContext);
+  };
 
   const refuse = (res: ServerResponse, status: number, code: string, message: string) => {
     const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
@@ -154,6 +165,7 @@ export function createLeanLane(options: LeanLaneOptions): LeanLane {
     body: Buffer,
     serverContext: Record<string, unknown>,
   ) => {
+    counts.handedOver++;
     const headers = new yoga.fetchAPI.Headers();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && name !== 'content-length' && name !== 'transfer-encoding') {
@@ -202,7 +214,7 @@ export function createLeanLane(options: LeanLaneOptions): LeanLane {
     } catch {
       // Yoga's own answer, with its error shapes (bad GET variables, refused methods, …).
       return raw === undefined
-        ? void yoga.handle(req, res, serverContext)
+        ? void toYoga(req, res, serverContext)
         : handOverWithBody(req, res, raw, serverContext);
     }
     const params = parsed.requestParserResult;
@@ -213,9 +225,10 @@ export function createLeanLane(options: LeanLaneOptions): LeanLane {
       (typeof params.query === 'string' && STREAMING.test(params.query))
     ) {
       return raw === undefined
-        ? void yoga.handle(req, res, serverContext)
+        ? void toYoga(req, res, serverContext)
         : handOverWithBody(req, res, raw, serverContext);
     }
+    counts.served++;
     let result: ExecutionResult | AsyncIterable<unknown>;
     try {
       result = await internal.getResultForParams({ params, request }, context);
@@ -247,19 +260,19 @@ export function createLeanLane(options: LeanLaneOptions): LeanLane {
     res.end(processed.body);
   };
 
-  return (req, res, serverContext) => {
+  const lane = (req: IncomingMessage, res: ServerResponse, serverContext: Record<string, unknown>) => {
     const method = req.method;
     const type = answerType(req.headers.accept);
     const contentType = req.headers['content-type'];
     if (type === undefined || req.headers.upgrade !== undefined) {
-      return void yoga.handle(req, res, serverContext);
+      return void toYoga(req, res, serverContext);
     }
     if (method === 'GET') {
-      if (!req.url?.includes('?')) return void yoga.handle(req, res, serverContext);
+      if (!req.url?.includes('?')) return void toYoga(req, res, serverContext);
       return void run(req, res, undefined, type, serverContext, undefined).catch((error) => fail(res, error));
     }
     if (method !== 'POST' || contentType === undefined || !JSON_TYPE.test(contentType)) {
-      return void yoga.handle(req, res, serverContext);
+      return void toYoga(req, res, serverContext);
     }
     const length = req.headers['content-length'];
     if (length !== undefined) {
@@ -300,6 +313,8 @@ export function createLeanLane(options: LeanLaneOptions): LeanLane {
       void run(req, res, body, type, serverContext, raw).catch((error) => fail(res, error));
     });
   };
+
+  return Object.assign(lane, { counts });
 
   function fail(res: ServerResponse, error: unknown) {
     logger.error('lean lane failed', { error });

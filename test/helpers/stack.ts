@@ -61,6 +61,8 @@ export interface StackOptions {
   server?: Partial<ServerSettings>;
   /** Gateway authentication (API keys, JWT); default none. */
   gatewayAuth?: GatewayAuthSettings | null;
+  /** The lane /graphql is served on (default: this run's, GATEWAY_LANE via test/helpers/lane.ts). */
+  lane?: 'lean' | 'yoga';
   /** Typed roots for these datasets, their columns read from the sandbox unless `read` says otherwise. */
   typed?: {
     datasets: TypedDatasetSetting[];
@@ -129,7 +131,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const gateway = createGateway({
     schema: typed && (() => typed.current()),
     config: {
-      lane: testLane(),
+      lane: { ...testLane(), ...(options.lane && { mode: options.lane }) },
       serverCredentials: options.serverCredentials ?? null,
       upstream: {
         connectTimeoutMs: 5_000,

@@ -61,6 +61,7 @@ describe('loadConfig defaults', () => {
         rateLimit: { perMinute: 0, burst: 0, searchPerMinute: 120 },
         trustedDocuments: { mode: 'off', file: null, development: true },
       },
+      lane: { mode: 'lean', documentCacheSize: 1000, documentCacheBytes: 4_000_000 },
     });
   });
 
@@ -95,6 +96,9 @@ describe('loadConfig defaults', () => {
       MAX_DEPTH: '8',
       MAX_ALIASES: '0',
       MAX_TOKENS: '2000',
+      GATEWAY_LANE: 'yoga',
+      GATEWAY_DOCUMENT_CACHE_SIZE: '50',
+      GATEWAY_DOCUMENT_CACHE_BYTES: '100000',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
       LOG_LEVEL: 'debug',
       SANDBOX_DB: '/tmp/x.duckdb',
@@ -188,6 +192,7 @@ describe('loadConfig defaults', () => {
         rateLimit: { perMinute: 600, burst: 20, searchPerMinute: 100 },
         trustedDocuments: { mode: 'only', file: '/etc/domo-graph/documents.json', development: false },
       },
+      lane: { mode: 'yoga', documentCacheSize: 50, documentCacheBytes: 100_000 },
     });
   });
 

@@ -26,6 +26,7 @@ import { clientFacingError, redactedError } from './graph/errors.ts';
 import { useSchemaExposure } from './graph/exposure.ts';
 import { type MaskError, useIncrementalErrorMasking } from './graph/incremental-errors.ts';
 import { useBadUserInput } from './graph/input-errors.ts';
+import { useJit } from './graph/jit.ts';
 import { DEFAULT_LIMITS, useOperationLimits } from './graph/limits.ts';
 import { schema } from './graph/schema.ts';
 import { useStreamFlow } from './graph/stream-flow.ts';
@@ -194,6 +195,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useCostLimit({ maxCalls: config.upstream.maxCallsPerRequest, maxPageSize: config.maxPageSize }),
       useGatewayScopes(),
       useBadUserInput(),
+      // graphql-jit for what it can run, graphql-js for the rest (GATEWAY_JIT).
+      ...(config.lane?.jit === false ? [] : [useJit()]),
       ...operations.plugins,
       // @defer and @stream over multipart and SSE; the flow holds a stream's source to its consumer.
       useDeferStream(),

@@ -6,5 +6,10 @@ import type { LaneSettings } from '../../src/config.ts';
 
 export function testLane(): LaneSettings {
   const mode = process.env.GATEWAY_LANE === 'yoga' ? 'yoga' : 'lean';
-  return { mode, documentCacheSize: 1_000, documentCacheBytes: 4_000_000 };
+  return {
+    mode,
+    documentCacheSize: 1_000,
+    documentCacheBytes: 4_000_000,
+    jit: process.env.GATEWAY_JIT !== 'false',
+  };
 }

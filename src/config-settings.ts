@@ -85,7 +85,7 @@ export interface LaneSettings {
   documentCacheSize: number;
   /** GATEWAY_DOCUMENT_CACHE_BYTES: most document text kept, summed over the cached documents. */
   documentCacheBytes: number;
-  /** GATEWAY_JIT: operations compiled with graphql-jit where it can run them (graphql-js otherwise). */
+  /** GATEWAY_JIT (default false, experimental): operations compiled with graphql-jit where it can run them. */
   jit: boolean;
 }
 

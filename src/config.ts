@@ -254,7 +254,7 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
       mode: oneOf(env, 'GATEWAY_LANE', ['lean', 'yoga'] as const, 'lean'),
       documentCacheSize: integer(env, 'GATEWAY_DOCUMENT_CACHE_SIZE', 1_000, 0, 1_000_000),
       documentCacheBytes: integer(env, 'GATEWAY_DOCUMENT_CACHE_BYTES', 4_000_000, 1_000, 1_000_000_000),
-      jit: text(env, 'GATEWAY_JIT') === undefined ? true : flag(env, 'GATEWAY_JIT'),
+      jit: flag(env, 'GATEWAY_JIT'),
     },
   };
 }

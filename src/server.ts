@@ -196,7 +196,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useGatewayScopes(),
       useBadUserInput(),
       // graphql-jit for what it can run, graphql-js for the rest (GATEWAY_JIT).
-      ...(config.lane?.jit === false ? [] : [useJit()]),
+      ...(config.lane?.jit ? [useJit()] : []),
       ...operations.plugins,
       // @defer and @stream over multipart and SSE; the flow holds a stream's source to its consumer.
       useDeferStream(),

@@ -10,6 +10,6 @@ export function testLane(): LaneSettings {
     mode,
     documentCacheSize: 1_000,
     documentCacheBytes: 4_000_000,
-    jit: process.env.GATEWAY_JIT !== 'false',
+    jit: process.env.GATEWAY_JIT === 'true',
   };
 }

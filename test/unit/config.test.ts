@@ -61,7 +61,7 @@ describe('loadConfig defaults', () => {
         rateLimit: { perMinute: 0, burst: 0, searchPerMinute: 120 },
         trustedDocuments: { mode: 'off', file: null, development: true },
       },
-      lane: { mode: 'lean', documentCacheSize: 1000, documentCacheBytes: 4_000_000, jit: true },
+      lane: { mode: 'lean', documentCacheSize: 1000, documentCacheBytes: 4_000_000, jit: false },
     });
   });
 
@@ -99,7 +99,7 @@ describe('loadConfig defaults', () => {
       GATEWAY_LANE: 'yoga',
       GATEWAY_DOCUMENT_CACHE_SIZE: '50',
       GATEWAY_DOCUMENT_CACHE_BYTES: '100000',
-      GATEWAY_JIT: 'false',
+      GATEWAY_JIT: 'true',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
       LOG_LEVEL: 'debug',
       SANDBOX_DB: '/tmp/x.duckdb',
@@ -193,7 +193,7 @@ describe('loadConfig defaults', () => {
         rateLimit: { perMinute: 600, burst: 20, searchPerMinute: 100 },
         trustedDocuments: { mode: 'only', file: '/etc/domo-graph/documents.json', development: false },
       },
-      lane: { mode: 'yoga', documentCacheSize: 50, documentCacheBytes: 100_000, jit: false },
+      lane: { mode: 'yoga', documentCacheSize: 50, documentCacheBytes: 100_000, jit: true },
     });
   });
 

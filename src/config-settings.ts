@@ -83,6 +83,18 @@ export interface ServerSettings {
 }
 
 /** Row pages streamed with @stream (MAX_STREAM_ROWS, MAX_STREAM_PAGE_SIZE). */
+/** How /graphql is served (GATEWAY_LANE) and the parsed-document cache both lanes share. */
+export interface LaneSettings {
+  /** `lean`: JSON queries and mutations straight from node:http (src/http/lean.ts); `yoga`: all through yoga. */
+  mode: 'lean' | 'yoga';
+  /** GATEWAY_DOCUMENT_CACHE_SIZE: most distinct documents kept parsed and validated. */
+  documentCacheSize: number;
+  /** GATEWAY_DOCUMENT_CACHE_BYTES: most document text kept, summed over the cached documents. */
+  documentCacheBytes: number;
+  /** GATEWAY_JIT (default false, experimental): operations compiled with graphql-jit where it can run them. */
+  jit: boolean;
+}
+
 export interface StreamSettings {
   /**
    * Most rows one streamed `pages` field returns: it holds a few pages at a time, so it may be far

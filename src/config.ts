@@ -12,6 +12,7 @@ import { liveSettings } from './config-live.ts';
 import { recordingEnv, unknownVariablesError } from './config-names.ts';
 import { opsSettings } from './config-ops.ts';
 import type {
+  LaneSettings,
   OperationLimitSettings,
   OpsSettings,
   RowsSettings,
@@ -25,6 +26,7 @@ import {
   baseUrl,
   ConfigError,
   type Env,
+  flag,
   instanceBaseUrl,
   integer,
   listenHost,
@@ -39,6 +41,7 @@ import type { LiveSettings } from './live/hub.ts';
 
 export { isLoopbackHost } from './config-auth.ts';
 export type {
+  LaneSettings,
   OperationLimitSettings,
   OpsSettings,
   RowsSettings,
@@ -91,6 +94,8 @@ export interface Config {
   ops: OpsSettings;
   /** Subscriptions: limits, idle timeout, poll backoff (src/live). */
   live: LiveSettings;
+  /** The lean lane or yoga for /graphql, and the document cache (src/http/lean.ts). */
+  lane: LaneSettings;
 }
 
 /**
@@ -254,5 +259,11 @@ function readConfig(env: Env, sandboxOnly: boolean): Config {
     },
     ops: opsSettings(env, nodeEnvSetting !== 'production', development),
     live: liveSettings(env),
+    lane: {
+      mode: oneOf(env, 'GATEWAY_LANE', ['lean', 'yoga'] as const, 'lean'),
+      documentCacheSize: integer(env, 'GATEWAY_DOCUMENT_CACHE_SIZE', 1_000, 0, 1_000_000),
+      documentCacheBytes: integer(env, 'GATEWAY_DOCUMENT_CACHE_BYTES', 4_000_000, 1_000, 1_000_000_000),
+      jit: flag(env, 'GATEWAY_JIT'),
+    },
   };
 }

@@ -22,10 +22,12 @@ import { failure } from './errors/codes.ts';
 import { registerSecret } from './errors/redact.ts';
 import type { GraphContext } from './graph/context.ts';
 import { useCostLimit } from './graph/cost.ts';
+import { DEFAULT_DOCUMENT_CACHE, DocumentCache } from './graph/document-cache.ts';
 import { clientFacingError, redactedError } from './graph/errors.ts';
 import { useSchemaExposure } from './graph/exposure.ts';
 import { type MaskError, useIncrementalErrorMasking } from './graph/incremental-errors.ts';
 import { useBadUserInput } from './graph/input-errors.ts';
+import { useJit } from './graph/jit.ts';
 import { DEFAULT_LIMITS, useOperationLimits } from './graph/limits.ts';
 import { schema } from './graph/schema.ts';
 import { useStreamFlow } from './graph/stream-flow.ts';
@@ -33,6 +35,7 @@ import { createDoor, headerSource } from './http/auth-door.ts';
 import { csrfRefusal } from './http/csrf.ts';
 import { createExportHandler } from './http/export.ts';
 import { createGraphiQL, type GraphiQLTab } from './http/graphiql.ts';
+import { createLeanLane, type LeanLaneCounts } from './http/lean.ts';
 import { createLifecycle, createReadiness, json } from './http/lifecycle.ts';
 import { createUploadHandler } from './http/uploads.ts';
 import { memoryBus, redisBus } from './live/bus.ts';
@@ -58,6 +61,7 @@ export interface GatewayDeps {
         | 'rows'
         | 'stream'
         | 'live'
+        | 'lane'
       >
     > & {
       /** Response cache, rate limits, trusted documents, Redis; each part absent is off (tests). */
@@ -87,6 +91,8 @@ export interface Gateway {
   yoga: YogaServerInstance<Record<string, unknown>, GraphContext>;
   /** Subscriptions' pollers (src/live): stats for tests and operators. */
   live: LiveHub;
+  /** Requests the lean lane served and handed to yoga (undefined with GATEWAY_LANE=yoga). */
+  lean?: LeanLaneCounts;
   /** Stops every running upload, uncommitted (call on shutdown, before closing the server). */
   abortUploads(): void;
   /**
@@ -150,6 +156,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     liveSettings,
     logger,
   );
+  const maxBodyBytes = deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES;
+  const lane = {
+    maxEntries: config.lane?.documentCacheSize ?? DEFAULT_DOCUMENT_CACHE.maxEntries,
+    maxBytes: config.lane?.documentCacheBytes ?? DEFAULT_DOCUMENT_CACHE.maxBytes,
+  };
   const maskError: MaskError = (error, message, isDev) => {
     const visible = clientFacingError(error);
     if (visible) return visible;
@@ -192,6 +203,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       },
     },
     maskedErrors: { maskError },
+    // Parsed and validated once per distinct document, bounded (GATEWAY_DOCUMENT_CACHE_*): both lanes.
+    parserAndValidationCache: { documentCache: new DocumentCache(lane), errorCache: new DocumentCache(lane) },
     // Keep useBodyLimit last: it wraps the request parser the plugins before it chose.
     plugins: [
       ...(operations.trusted ? [operations.trusted] : []),
@@ -204,6 +217,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useCostLimit({ maxCalls: config.upstream.maxCallsPerRequest, maxPageSize: config.maxPageSize }),
       useGatewayScopes(),
       useBadUserInput(),
+      // graphql-jit for what it can run, graphql-js for the rest (GATEWAY_JIT).
+      ...(config.lane?.jit ? [useJit()] : []),
       ...operations.plugins,
       // @defer and @stream over multipart and SSE; the flow holds a stream's source to its consumer.
       useDeferStream(),
@@ -211,7 +226,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       useGraphQLSSE(),
       useStreamFlow(),
       useIncrementalErrorMasking(maskError),
-      useBodyLimit(deps.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES),
+      useBodyLimit(maxBodyBytes),
     ],
     context: async ({ request, streamedFiles, uploadSignal, gatewayPrincipal }): Promise<GraphContext> => {
       // Found at the door (below); authenticated here for a request that came another way (yoga.fetch).
@@ -289,6 +304,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
           ),
   });
 
+  // JSON queries and mutations from node:http through the same yoga pipeline (src/http/lean.ts).
+  const lean =
+    (config.lane?.mode ?? 'lean') === 'lean'
+      ? createLeanLane({ yoga, corsOrigins: config.corsOrigins ?? [], maxBodyBytes, logger })
+      : undefined;
+
   // /ready: one upstream check at a time, its answer reused for readyTtlMs (src/http/lifecycle.ts).
   const readyTtlMs = deps.readyTtlMs ?? READY_TTL_MS;
   const checkReady = createReadiness(http, config.upstream.connectTimeoutMs, readyTtlMs, redis);
@@ -331,7 +352,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (operations.graphiql && graphiql.serve(req, res, path ?? '')) return;
       const route = () => {
         if (uploads(req, res) || exports(req, res)) return;
-        void yoga.handle(req, res, { gatewayPrincipal: principals.get(req) });
+        const serverContext = { gatewayPrincipal: principals.get(req) };
+        if (lean && path === '/graphql') return lean(req, res, serverContext);
+        void yoga.handle(req, res, serverContext);
       };
       door.admit(req, res, path ?? '', route);
     }),
@@ -350,5 +373,5 @@ export function createGateway(deps: GatewayDeps): Gateway {
     return outcome;
   };
 
-  return { server, yoga, live, abortUploads, drain, observer };
+  return { server, yoga, live, lean: lean?.counts, abortUploads, drain, observer };
 }

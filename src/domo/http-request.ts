@@ -66,9 +66,12 @@ export interface DispatcherOptions {
 export function createDispatcher(options: DispatcherOptions): Agent {
   return new Agent({
     connections: options.connections,
-    connect: { timeout: options.connectTimeoutMs },
+    connect: { timeout: options.connectTimeoutMs, keepAlive: true, noDelay: true },
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
+    // One request per connection at a time: Domo's edge answers in order, but one slow answer must
+    // not hold the ones queued behind it (HTTP/1.1 head-of-line blocking).
+    pipelining: 1,
   });
 }
 

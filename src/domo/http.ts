@@ -10,7 +10,7 @@ import { redactText, secretHeaderValues } from '../errors/redact.ts';
 import type { Logger } from '../log.ts';
 import { silentLogger } from '../log.ts';
 import { childSpan, currentScope, upstreamHeaders } from '../ops/scope.ts';
-import { authHeaders, type Credentials } from './auth.ts';
+import { type Credentials, DEVELOPER_TOKEN_HEADER, SESSION_TOKEN_HEADER } from './auth.ts';
 import { BodyReadError, type BodyReader, DEFAULT_MAX_RESPONSE_BYTES, readBounded } from './body.ts';
 import { endpointTemplate } from './endpoint.ts';
 import { DomoError } from './errors.ts';
@@ -45,6 +45,10 @@ export class DomoHttp {
   private readonly dispatcher: Dispatcher;
   private readonly logger: Logger;
   private readonly maxResponseBytes: number;
+  /** Credential-looking values among the configured headers, found once (not per call). */
+  private readonly headerSecrets: readonly string[];
+  /** The configured headers, or none: spread into every call's headers. */
+  private readonly extraHeaders: Record<string, string> | undefined;
 
   constructor(private readonly options: DomoHttpOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -54,6 +58,8 @@ export class DomoHttp {
     this.dispatcher = options.dispatcher ?? createDispatcher({ connectTimeoutMs: 10_000, connections: 32 });
     this.logger = options.logger ?? silentLogger;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.headerSecrets = secretHeaderValues(options.headers ?? {});
+    this.extraHeaders = options.headers && Object.keys(options.headers).length ? options.headers : undefined;
   }
 
   url(request: Pick<DomoRequest, 'path' | 'query'>): string {
@@ -230,7 +236,7 @@ export class DomoHttp {
    * credential-looking header beside it (src/errors/redact.ts).
    */
   private secrets(credentials: Credentials): string[] {
-    return [credentials.token, ...secretHeaderValues(this.options.headers ?? {})];
+    return this.headerSecrets.length ? [credentials.token, ...this.headerSecrets] : [credentials.token];
   }
 
   /**
@@ -309,14 +315,15 @@ export class DomoHttp {
   ): Promise<Dispatcher.ResponseData> {
     if (signal?.aborted) throw abortedError(request);
     this.options.onAttempt?.(request, attempt);
+    // One object per call (undici keeps it): no intermediate spread of the auth headers.
+    const headers: Record<string, string> = this.extraHeaders
+      ? { accept: request.accept ?? 'application/json', ...this.extraHeaders }
+      : { accept: request.accept ?? 'application/json' };
+    // X-Request-Id and traceparent, so Domo's side of a call can be found from ours.
     const scope = currentScope();
-    const headers: Record<string, string> = {
-      accept: request.accept ?? 'application/json',
-      ...this.options.headers,
-      // X-Request-Id and traceparent, so Domo's side of a call can be found from ours.
-      ...(scope && upstreamHeaders(scope, call?.span)),
-      ...authHeaders(credentials),
-    };
+    if (scope) Object.assign(headers, upstreamHeaders(scope, call?.span));
+    headers[credentials.kind === 'developer' ? DEVELOPER_TOKEN_HEADER : SESSION_TOKEN_HEADER] =
+      credentials.token;
     let body: string | Uint8Array | readonly Uint8Array[] | undefined;
     if (request.json !== undefined) {
       headers['content-type'] = 'application/json';

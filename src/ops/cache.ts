@@ -7,6 +7,7 @@
  * fails (Redis gone) is a miss, never an error: the request is answered from Domo.
  */
 
+import { createHash } from 'node:crypto';
 import type { Plugin } from '@envelop/core';
 import {
   type Cache,
@@ -111,6 +112,14 @@ export function createResponseCache(options: {
     // A mutation always goes through (its invalidation is the plugin's); no-cache skips the lookup.
     enabled: (context) => context.caller?.noCache !== true && !incremental.has(context),
     invalidateViaMutation: true,
+    // The plugin's key (document, operation, variables, session), hashed synchronously: its default
+    // goes through WebCrypto's async digest, a promise and a TextEncoder per lookup.
+    buildResponseCacheKey: ({ documentString, operationName, variableValues, sessionId }) =>
+      createHash('sha256')
+        .update(
+          `${documentString}|${operationName ?? ''}|${stableJson(variableValues ?? {})}|${sessionId ?? ''}`,
+        )
+        .digest('hex'),
     // In development answers say whether they came from the cache (README's example shows it).
     includeExtensionMetadata: settings.showOutcome === true,
     // Answers with errors are not kept (the plugin's default, without its console.warn), nor large
@@ -192,4 +201,15 @@ function rowTypes(schemas: GraphQLSchema[]): Set<string> {
     }
   }
   return names;
+}
+
+/** JSON with object keys sorted, so equal variables give one key whatever their order. */
+function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys
+    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+    .map((key) => `${JSON.stringify(key)}:${stableJson((value as Record<string, unknown>)[key])}`)
+    .join(',')}}`;
 }

@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS } from '../../src/graph/limits.ts';
 import { createLogger } from '../../src/log.ts';
 import { createGateway } from '../../src/server.ts';
 import { type FakeUpstream, fakeUpstream, type Step } from './fake-upstream.ts';
+import { testLane } from './lane.ts';
 
 export const DATASET = '3f5a1b2c-7d4e-4f60-9a8b-1c2d3e4f5a60';
 const SCHEMA = { tables: [{ columns: [{ name: 'id', type: 'LONG' }] }] };
@@ -82,7 +83,14 @@ export async function rig(serverCredentials: Credentials | null): Promise<Rig> {
     maxCallsPerRequest: 500,
   };
   const { server } = createGateway({
-    config: { serverCredentials, upstream, limits: DEFAULT_LIMITS, maxPageSize: 50, maxQueryRows: 1000 },
+    config: {
+      lane: testLane(),
+      serverCredentials,
+      upstream,
+      limits: DEFAULT_LIMITS,
+      maxPageSize: 50,
+      maxQueryRows: 1000,
+    },
     http,
     logger,
   });

@@ -23,6 +23,7 @@ import type { OpsSink } from '../../src/ops/events.ts';
 import type { RowColumn } from '../../src/rows/values.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.ts';
 import { createGateway, DEFAULT_SERVER_SETTINGS, type Gateway } from '../../src/server.ts';
+import { testLane } from './lane.ts';
 
 export const SANDBOX_TOKEN = 'test-token';
 
@@ -68,6 +69,8 @@ export interface StackOptions {
   live?: Partial<LiveSettings>;
   /** Gateway authentication (API keys, JWT); default none. */
   gatewayAuth?: GatewayAuthSettings | null;
+  /** The lane /graphql is served on (default: this run's, GATEWAY_LANE via test/helpers/lane.ts). */
+  lane?: 'lean' | 'yoga';
   /** Typed roots for these datasets, their columns read from the sandbox unless `read` says otherwise. */
   typed?: {
     datasets: TypedDatasetSetting[];
@@ -137,6 +140,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     schema: options.schema ?? (typed && (() => typed.current())),
     exampleTabs: options.exampleTabs,
     config: {
+      lane: { ...testLane(), ...(options.lane && { mode: options.lane }) },
       serverCredentials: options.serverCredentials ?? null,
       upstream: {
         connectTimeoutMs: 5_000,

@@ -12,6 +12,7 @@ import type { GatewayAuthSettings, JwtSettings } from '../../src/auth/settings.t
 import { silentLogger } from '../../src/log.ts';
 import { DEMO_DATASETS } from '../../src/sandbox/seed.ts';
 import { createGateway } from '../../src/server.ts';
+import { testLane } from '../helpers/lane.ts';
 import { SANDBOX_TOKEN, type Stack, startStack } from '../helpers/stack.ts';
 
 const ISSUER = 'https://idp.test/';
@@ -204,6 +205,7 @@ describe('a request reaching yoga another way (yoga.fetch, no door)', () => {
   it('is authenticated in the context: 401 with the challenge, or served with a key', async () => {
     const { yoga, server } = createGateway({
       config: {
+        lane: testLane(),
         serverCredentials: { kind: 'developer', token: SANDBOX_TOKEN },
         upstream: {
           connectTimeoutMs: 5_000,
@@ -275,6 +277,7 @@ describe('API keys', () => {
 async function startGateway(gatewayAuth: GatewayAuthSettings) {
   const { server } = createGateway({
     config: {
+      lane: testLane(),
       serverCredentials: { kind: 'developer', token: SANDBOX_TOKEN },
       upstream: {
         connectTimeoutMs: 5_000,

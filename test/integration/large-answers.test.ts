@@ -16,6 +16,7 @@ import { DEFAULT_LIMITS } from '../../src/graph/limits.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createGateway } from '../../src/server.ts';
 import { type FakeUpstream, fakeUpstream, json, type Step } from '../helpers/fake-upstream.ts';
+import { testLane } from '../helpers/lane.ts';
 import { LARGE_COLUMNS, largeAnswer, largeRow } from '../helpers/large-answer.ts';
 import { GATEWAY_NODE_FLAGS } from '../helpers/node-flags.ts';
 
@@ -282,6 +283,7 @@ describe('through the gateway', () => {
     const { fake, http } = await setup(steps, { maxResponseBytes: options.maxResponseBytes });
     const { server } = createGateway({
       config: {
+        lane: testLane(),
         serverCredentials: creds,
         upstream: {
           connectTimeoutMs: 2_000,

@@ -1,5 +1,5 @@
 /**
- * README's "Operating" examples (cache, trusted documents, rate limits, metrics) run as written against the
+ * README's "Operating" examples (cache, trusted documents, rate limits, metrics, the lean lane) run as written against the
  * real process, `npm start` on the sandbox with each example's settings: every `curl` line runs
  * with bash (localhost:4000 replaced by the process's port) and prints what its `# → ` line says.
  */
@@ -59,8 +59,8 @@ async function npmStart(env: Record<string, string>): Promise<string> {
 }
 
 describe('README Operating examples', () => {
-  it('has the cache, trusted-document, rate-limit and metrics examples', () => {
-    expect(examples).toHaveLength(4);
+  it('has the cache, trusted-document, rate-limit, metrics and lean-lane examples', () => {
+    expect(examples).toHaveLength(5);
     for (const example of examples) {
       expect(example.steps.length).toBeGreaterThan(1);
       for (const step of example.steps) expect(step.expect).not.toBe('');

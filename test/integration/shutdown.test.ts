@@ -15,6 +15,7 @@ import { silentLogger } from '../../src/log.ts';
 import { DEMO_DATASETS } from '../../src/sandbox/seed.ts';
 import { createGateway } from '../../src/server.ts';
 import { fakeUpstream } from '../helpers/fake-upstream.ts';
+import { testLane } from '../helpers/lane.ts';
 import { authHeader, type Stack, startStack } from '../helpers/stack.ts';
 
 const SALES = DEMO_DATASETS.sales;
@@ -180,6 +181,7 @@ async function hangingGateway() {
   });
   const gateway = createGateway({
     config: {
+      lane: testLane(),
       serverCredentials: { kind: 'developer', token: 'x' },
       upstream: { ...upstreamDefaults },
       maxPageSize: 50,

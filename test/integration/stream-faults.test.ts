@@ -16,6 +16,7 @@ import { silentLogger } from '../../src/log.ts';
 import { createGateway } from '../../src/server.ts';
 import { type FakeUpstream, fakeUpstream, type Step } from '../helpers/fake-upstream.ts';
 import { allPayloads, type IncrementalPayload, payloads, postIncremental } from '../helpers/incremental.ts';
+import { testLane } from '../helpers/lane.ts';
 import { LARGE_COLUMNS, largeAnswer, largeRow } from '../helpers/large-answer.ts';
 import { GATEWAY_NODE_FLAGS } from '../helpers/node-flags.ts';
 
@@ -41,6 +42,7 @@ async function gateway(steps: Step[]) {
   });
   const { server } = createGateway({
     config: {
+      lane: testLane(),
       serverCredentials: { kind: 'developer', token: TOKEN },
       upstream: {
         connectTimeoutMs: 2_000,

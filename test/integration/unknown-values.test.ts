@@ -14,6 +14,7 @@ import { DEFAULT_LIMITS } from '../../src/graph/limits.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createGateway } from '../../src/server.ts';
 import { type FakeUpstream, fakeUpstream, json, type Step } from '../helpers/fake-upstream.ts';
+import { testLane } from '../helpers/lane.ts';
 import type { GqlResponse } from '../helpers/stack.ts';
 
 const DATASET = '0a1b2c3d-0000-4000-8000-00000000000a';
@@ -84,6 +85,7 @@ beforeAll(async () => {
   });
   ({ server } = createGateway({
     config: {
+      lane: testLane(),
       serverCredentials: { kind: 'developer', token: TOKEN },
       upstream: {
         connectTimeoutMs: 2_000,

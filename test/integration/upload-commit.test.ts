@@ -14,6 +14,7 @@ import { createGateway } from '../../src/server.ts';
 import { UploadError } from '../../src/upload/errors.ts';
 import { uploadCsv } from '../../src/upload/pipeline.ts';
 import { fakeUpstream, json, type Step } from '../helpers/fake-upstream.ts';
+import { testLane } from '../helpers/lane.ts';
 import type { Stack } from '../helpers/stack.ts';
 import { gqlMultipart, putCsv } from '../helpers/uploads.ts';
 
@@ -105,6 +106,7 @@ async function setup(commit: Commit, part: (attempt: number) => Step = () => ({ 
   });
   const { server } = createGateway({
     config: {
+      lane: testLane(),
       serverCredentials: null,
       upstream,
       uploads: { partRetries: 1, commitChecks: CHECKS },

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.ts';
 import { DEMO_DATASETS } from '../../src/sandbox/seed.ts';
 import { createGateway } from '../../src/server.ts';
+import { testLane } from '../helpers/lane.ts';
 import { type Stack, startStack } from '../helpers/stack.ts';
 import { abortedPut, gqlMultipart, putCsv, rowsOf, until } from '../helpers/uploads.ts';
 
@@ -355,6 +356,7 @@ describe('server shutdown', () => {
   it('stops a running upload uncommitted and answers the caller', async () => {
     const gateway = createGateway({
       config: {
+        lane: testLane(),
         serverCredentials: null,
         upstream: {
           connectTimeoutMs: 5_000,

@@ -65,6 +65,7 @@ describe('loadConfig defaults', () => {
         observe: { metrics: { enabled: true, token: null, port: null }, tracing: { endpoint: null } },
       },
       live: { perCaller: 20, max: 1000, idleMs: 1_800_000, pollBaseMs: 500, pollMaxMs: 10_000 },
+      lane: { mode: 'lean', documentCacheSize: 1000, documentCacheBytes: 4_000_000, jit: false },
     });
   });
 
@@ -99,6 +100,10 @@ describe('loadConfig defaults', () => {
       MAX_DEPTH: '8',
       MAX_ALIASES: '0',
       MAX_TOKENS: '2000',
+      GATEWAY_LANE: 'yoga',
+      GATEWAY_DOCUMENT_CACHE_SIZE: '50',
+      GATEWAY_DOCUMENT_CACHE_BYTES: '100000',
+      GATEWAY_JIT: 'true',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
       LOG_LEVEL: 'debug',
       SANDBOX_DB: '/tmp/x.duckdb',
@@ -210,6 +215,7 @@ describe('loadConfig defaults', () => {
         },
       },
       live: { perCaller: 3, max: 50, idleMs: 300_000, pollBaseMs: 250, pollMaxMs: 5_000 },
+      lane: { mode: 'yoga', documentCacheSize: 50, documentCacheBytes: 100_000, jit: true },
     });
   });
 

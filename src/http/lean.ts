@@ -13,6 +13,7 @@
  * that errs toward yoga). A POST whose body was read before the hand-over is given to yoga as a
  * Fetch request built from that body (error paths only: bad JSON, batches, streaming documents).
  */
+import { AsyncResource } from 'node:async_hooks';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
 import type { ExecutionResult } from 'graphql';
@@ -297,21 +298,26 @@ export function createLeanLane(options: LeanLaneOptions): LeanLane {
       chunks.push(chunk);
     };
     req.on('data', onData);
-    req.once('end', () => {
-      if (read > maxBodyBytes || res.headersSent) return;
-      const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      let body: unknown;
-      try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch {
-        // Yoga's own answer to a body that is not JSON.
-        return void handOverWithBody(req, res, raw, serverContext).catch((error) => fail(res, error));
-      }
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-        return void handOverWithBody(req, res, raw, serverContext).catch((error) => fail(res, error));
-      }
-      void run(req, res, body, type, serverContext, raw).catch((error) => fail(res, error));
-    });
+    // Bound to this call's async context: 'end' is emitted from the socket's, which would lose the
+    // request scope (its id, its upstream calls, its log line) that the observer opened around us.
+    req.once(
+      'end',
+      AsyncResource.bind(() => {
+        if (read > maxBodyBytes || res.headersSent) return;
+        const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        let body: unknown;
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          // Yoga's own answer to a body that is not JSON.
+          return void handOverWithBody(req, res, raw, serverContext).catch((error) => fail(res, error));
+        }
+        if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+          return void handOverWithBody(req, res, raw, serverContext).catch((error) => fail(res, error));
+        }
+        void run(req, res, body, type, serverContext, raw).catch((error) => fail(res, error));
+      }),
+    );
   };
 
   return Object.assign(lane, { counts });

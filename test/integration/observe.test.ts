@@ -14,6 +14,7 @@ import { DEFAULT_LIMITS } from '../../src/graph/limits.ts';
 import { createLogger } from '../../src/log.ts';
 import { createGateway, type Gateway } from '../../src/server.ts';
 import { fakeUpstream, json } from '../helpers/fake-upstream.ts';
+import { testLane } from '../helpers/lane.ts';
 import { SANDBOX_TOKEN, type Stack, startStack } from '../helpers/stack.ts';
 
 const SALES = '3f5a1b2c-7d4e-4f60-9a8b-1c2d3e4f5a60';
@@ -278,6 +279,7 @@ describe('observability in front of a scripted upstream', () => {
         maxPageSize: 50,
         maxQueryRows: 1000,
         ops: { observe: observe(otlp.url, { token: 'metrics-token-0123456789', port: 0 }) },
+        lane: testLane(),
       },
       http,
       logger,

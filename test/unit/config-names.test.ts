@@ -41,8 +41,8 @@ describe('unknown settings', () => {
   });
 
   it('lists every unknown name, and guesses nothing for an unrelated one', () => {
-    const text = message({ DOMO_WHATEVER_THING: '1', GATEWAY_ZZZ: '2' });
-    expect(text).toMatch(/^unknown settings: DOMO_WHATEVER_THING, GATEWAY_ZZZ\. /);
+    const text = message({ DOMO_WHATEVER_THING: '1', GATEWAY_QUOKKA_PARADE: '2' });
+    expect(text).toMatch(/^unknown settings: DOMO_WHATEVER_THING, GATEWAY_QUOKKA_PARADE\. /);
     expect(text).toContain('README.md');
   });
 

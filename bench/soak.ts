@@ -104,9 +104,9 @@ const mix: Array<() => { query: string; variables?: Record<string, unknown> }> =
   }),
   () => ({
     query:
-      'query ($r: String!) { dataset(id: "' +
+      'query ($r: JSON!) { dataset(id: "' +
       sales +
-      '") { rows(first: 20, where: { region: { eq: $r } }) { nodes } } }',
+      '") { rows(first: 20, where: { column: "region", eq: $r }) { nodes } } }',
     variables: { r: regions[Math.floor(random() * regions.length)] },
   }),
   () => ({

@@ -12,12 +12,18 @@
  *
  *   npm run bench -- overhead [--requests=4000] [--concurrency=32] [--rounds=5] [--upstream=lean|sandbox|both]
  *   npm run bench -- overhead --memory=300   (seconds of bounded load on the lean lane, RSS sampled)
+ *   npm run bench -- overhead --layers[=N]   (then a CPU profile of each lane, split by layer; N top frames each)
+ *   npm run bench -- overhead --targets=direct,lean   (direct REST always runs: the ratios' base)
  *
  * To profile a gateway under this load, pass node flags to the gateway processes, e.g.
  *   GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- overhead
  */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { DEMO_DATASETS } from '../src/sandbox/seed.ts';
+import { LAYERS, layerBreakdown } from './lib/layers.ts';
 import { cpuMs, intArg, runLoad, startScript } from './lib/load.ts';
 
 const REQUESTS = intArg('requests', 4_000);
@@ -29,6 +35,17 @@ const ID = DEMO_DATASETS.sales;
 const upstreamArg = process.argv.find((a) => a.startsWith('--upstream='))?.split('=')[1] ?? 'both';
 const memoryArg = process.argv.find((a) => a.startsWith('--memory='));
 const nodeArgs = process.env.GATEWAY_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+const layersArg = process.argv.find((a) => a === '--layers' || a.startsWith('--layers='));
+/** `--layers=N`: also the N frames with the most self time in each layer. */
+const layerFrames = Number(layersArg?.split('=')[1] ?? 0);
+const TARGET_KEYS = ['direct', 'lean', 'yoga', 'lean-cache', 'yoga-cache'] as const;
+const targetsArg = process.argv
+  .find((a) => a.startsWith('--targets='))
+  ?.split('=')[1]
+  ?.split(',');
+const unknownTarget = targetsArg?.find((t) => !(TARGET_KEYS as readonly string[]).includes(t));
+if (unknownTarget) throw new Error(`--targets: unknown ${unknownTarget}; have ${TARGET_KEYS.join(', ')}`);
+const wantedTargets = new Set<string>(targetsArg ?? TARGET_KEYS);
 
 type Proc = Awaited<ReturnType<typeof startScript>>;
 
@@ -57,6 +74,7 @@ function startGateway(
   lane: 'lean' | 'yoga',
   cache: boolean,
   extra: Record<string, string> = {},
+  flags: string[] = nodeArgs,
 ) {
   return startScript(
     'src/main.ts',
@@ -70,7 +88,7 @@ function startGateway(
       ...extra,
     },
     /open (http:\/\/\S+\/graphql)/,
-    nodeArgs,
+    flags,
   );
 }
 
@@ -94,6 +112,7 @@ async function graphql(url: string, payload = body): Promise<void> {
 }
 
 interface Target {
+  key: string;
   label: string;
   send: () => Promise<void>;
   /** The gateway process (none for direct REST). */
@@ -125,32 +144,22 @@ async function overhead(kind: 'lean' | 'sandbox') {
   const gateways: Proc[] = [];
   try {
     const restUrl = `${upstream.url}/api/data/v3/datasources/${ID}`;
-    const lean = await startGateway(upstream.url, 'lean', false);
-    gateways.push(lean);
-    const yoga = await startGateway(upstream.url, 'yoga', false);
-    gateways.push(yoga);
-    const leanCached = await startGateway(upstream.url, 'lean', true);
-    gateways.push(leanCached);
-    const yogaCached = await startGateway(upstream.url, 'yoga', true);
-    gateways.push(yogaCached);
     const url = (p: Proc) => p.match[1]!;
     const targets: Target[] = [
-      { label: 'direct REST', send: () => rest(restUrl), samples: [] },
-      { label: 'lean lane', send: () => graphql(url(lean)), gateway: lean, samples: [] },
-      { label: 'yoga lane', send: () => graphql(url(yoga)), gateway: yoga, samples: [] },
-      {
-        label: 'lean lane, cache warm',
-        send: () => graphql(url(leanCached)),
-        gateway: leanCached,
-        samples: [],
-      },
-      {
-        label: 'yoga lane, cache warm',
-        send: () => graphql(url(yogaCached)),
-        gateway: yogaCached,
-        samples: [],
-      },
+      { key: 'direct', label: 'direct REST', send: () => rest(restUrl), samples: [] },
     ];
+    const gatewayTargets = [
+      ['lean', 'lean lane', 'lean', false],
+      ['yoga', 'yoga lane', 'yoga', false],
+      ['lean-cache', 'lean lane, cache warm', 'lean', true],
+      ['yoga-cache', 'yoga lane, cache warm', 'yoga', true],
+    ] as const;
+    for (const [key, label, lane, cache] of gatewayTargets) {
+      if (!wantedTargets.has(key)) continue;
+      const gateway = await startGateway(upstream.url, lane, cache);
+      gateways.push(gateway);
+      targets.push({ key, label, send: () => graphql(url(gateway)), gateway, samples: [] });
+    }
     for (const target of targets) await runLoad(WARMUP, CONCURRENCY, target.send);
     for (let round = 0; round < ROUNDS; round++) {
       // Rotate the order each round, so no target always runs first (or after the same neighbour).
@@ -172,9 +181,56 @@ async function overhead(kind: 'lean' | 'sandbox') {
           `CPU/request: gateway ${target.gateway ? fmt(gatewayUs) : '-'} µs, upstream ${fmt(upstreamUs)} µs\n`,
       );
     }
+    if (layersArg) {
+      for (const target of targets) {
+        if (target.key !== 'lean' && target.key !== 'yoga') continue;
+        const cpuUs = median(target.samples.map((s) => s.gatewayUs ?? Number.NaN));
+        await layers(upstream.url, target.key as 'lean' | 'yoga', cpuUs);
+      }
+    }
   } finally {
     for (const g of gateways) await g.stop();
     await upstream.proc.stop();
+  }
+}
+
+/**
+ * A gateway of `lane` under the same load with V8's CPU profiler on, its samples in the measured
+ * window split by layer (bench/lib/layers.ts). The µs column spreads the CPU per request measured
+ * without the profiler (which slows what it watches) by those shares.
+ */
+async function layers(upstreamUrl: string, lane: 'lean' | 'yoga', cpuUsPerRequest: number) {
+  const dir = await mkdtemp(join(tmpdir(), 'domo-graph-prof-'));
+  try {
+    const gateway = await startGateway(upstreamUrl, lane, false, {}, [
+      ...nodeArgs,
+      '--cpu-prof',
+      `--cpu-prof-dir=${dir}`,
+    ]);
+    const send = () => graphql(gateway.match[1]!);
+    await runLoad(WARMUP, CONCURRENCY, send);
+    const from = Number(process.hrtime.bigint() / 1000n);
+    const requests = REQUESTS * 2;
+    await runLoad(requests, CONCURRENCY, send);
+    const to = Number(process.hrtime.bigint() / 1000n);
+    await gateway.stop();
+    // The main thread's profile (thread 0) of the gateway process.
+    const file = (await readdir(dir)).find((name) => name.includes(`.${gateway.child.pid}.0.`));
+    if (!file) throw new Error(`no CPU profile of ${lane} lane in ${dir}`);
+    const { busyMs, shares, top } = await layerBreakdown(join(dir, file), from, to);
+    process.stdout.write(
+      `\n${lane} lane by layer (CPU profile, ${requests} requests; ${fmt((busyMs * 1000) / requests)} µs/request profiled, ${fmt(cpuUsPerRequest)} without the profiler)\n`,
+    );
+    for (const layer of LAYERS) {
+      const share = shares.get(layer) ?? 0;
+      process.stdout.write(
+        `  ${layer.padEnd(22)} ${fmt(share * 100, 1).padStart(5)} %  ${fmt(share * cpuUsPerRequest).padStart(5)} µs\n`,
+      );
+      for (const [frame, frameShare] of (top.get(layer) ?? []).slice(0, layerFrames))
+        process.stdout.write(`      ${fmt(frameShare * 100, 1).padStart(5)} %  ${frame}\n`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -91,7 +91,11 @@ export interface LaneSettings {
   documentCacheSize: number;
   /** GATEWAY_DOCUMENT_CACHE_BYTES: most document text kept, summed over the cached documents. */
   documentCacheBytes: number;
-  /** GATEWAY_JIT (default false, experimental): operations compiled with graphql-jit where it can run them. */
+  /**
+   * GATEWAY_JIT (default false, experimental): operations compiled with graphql-jit where it can run
+   * them. Off by default: jit does not take a list field answered by an async iterable
+   * (QueryResult.pages without @stream), nor mask a scalar that fails to serialise as graphql-js does.
+   */
   jit: boolean;
 }
 

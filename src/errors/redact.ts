@@ -38,6 +38,9 @@ export function secretHeaderValues(headers: Record<string, string | undefined>):
   return values;
 }
 
+/** Characters no form below changes. */
+const PLAIN = /^[A-Za-z0-9._-]+$/;
+
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -51,6 +54,8 @@ const HTML_ESCAPES: Record<string, string> = {
  * JSON-escaped, HTML-escaped (either spelling of the quote).
  */
 function forms(secret: string): string[] {
+  // The usual token (letters, digits, `._-`) reads the same in every form: no encoding to try.
+  if (PLAIN.test(secret)) return [secret];
   const html = secret.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
   const all = new Set([
     secret,
@@ -73,13 +78,23 @@ function escapeRegExp(text: string): string {
  */
 export function redactText(text: string, extra: Iterable<string> = []): string {
   let out = text;
+  // Lower-cased once per text (not once per secret), again only after a replacement.
+  let lower: string | undefined;
+  const scanned = new Set<string>();
   const scan = (secret: string) => {
-    if (secret.length < MIN_SECRET_LENGTH) return;
+    if (secret.length < MIN_SECRET_LENGTH || scanned.has(secret)) return;
+    scanned.add(secret);
     for (const form of forms(secret)) {
-      if (out.includes(form)) out = out.split(form).join(REDACTED);
+      if (out.includes(form)) {
+        out = out.split(form).join(REDACTED);
+        lower = undefined;
+      }
     }
-    if (out.length <= CASE_SCAN_LIMIT && out.toLowerCase().includes(secret.toLowerCase())) {
+    if (out.length > CASE_SCAN_LIMIT) return;
+    lower ??= out.toLowerCase();
+    if (lower.includes(secret.toLowerCase())) {
       out = out.replace(new RegExp(escapeRegExp(secret), 'gi'), REDACTED);
+      lower = undefined;
     }
   };
   for (const secret of extra) scan(secret);

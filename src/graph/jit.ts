@@ -66,21 +66,24 @@ export function useJit(): Plugin {
   };
 
   return {
-    onExecute({ args, executeFn, setExecuteFn }) {
-      const entry = entryFor(args);
-      if (entry === NOT_JIT) return;
-      // jit's own answer to variables it cannot coerce differs from graphql-js's (the BAD_USER_INPUT
-      // message naming the variable): an answer without `data` means no resolver ran, so graphql-js
-      // answers those instead (never a repeat of resolvers, which may have written).
-      setExecuteFn((execution) =>
-        handleMaybePromise(
+    onExecute({ executeFn, setExecuteFn }) {
+      // Compiled from the arguments the executor is finally called with, not those onExecute saw:
+      // plugins after this one may still change them (the response cache adds typename aliases
+      // to the document, from which it reads each answer's types and so its TTL).
+      setExecuteFn((execution) => {
+        const entry = entryFor(execution);
+        if (entry === NOT_JIT) return executeFn(execution);
+        // jit's own answer to variables it cannot coerce differs from graphql-js's (the
+        // BAD_USER_INPUT message naming the variable): an answer without `data` means no resolver
+        // ran, so graphql-js answers those instead (never a repeat of resolvers, which may have written).
+        return handleMaybePromise(
           () =>
             entry.query(execution.rootValue, execution.contextValue, execution.variableValues ?? {}) as
               | ExecutionResult
               | Promise<ExecutionResult>,
           (result) => (result.errors?.length && result.data === undefined ? executeFn(execution) : result),
-        ),
-      );
+        );
+      });
     },
   };
 }

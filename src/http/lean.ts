@@ -13,7 +13,6 @@
  * that errs toward yoga). A POST whose body was read before the hand-over is given to yoga as a
  * Fetch request built from that body (error paths only: bad JSON, batches, streaming documents).
  */
-import { AsyncResource } from 'node:async_hooks';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { getCORSHeadersByRequestAndOptions } from '@whatwg-node/server';
 import type { ExecutionResult } from 'graphql';
@@ -21,6 +20,7 @@ import { isAsyncIterable, processRegularResult, type YogaServerInstance } from '
 import { failure } from '../errors/codes.ts';
 import type { GraphContext } from '../graph/context.ts';
 import type { Logger } from '../log.ts';
+import { currentScope, runInScope } from '../ops/scope.ts';
 
 export interface LeanLaneOptions {
   yoga: YogaServerInstance<Record<string, unknown>, GraphContext>;
@@ -298,11 +298,14 @@ export function createLeanLane(options: LeanLaneOptions): LeanLane {
       chunks.push(chunk);
     };
     req.on('data', onData);
-    // Bound to this call's async context: 'end' is emitted from the socket's, which would lose the
-    // request scope (its id, its upstream calls, its log line) that the observer opened around us.
+    // Run in this request's scope: 'end' is emitted from the socket's async context, which would
+    // lose the scope (its id, its upstream calls, its log line) the observer opened around us.
+    // (Re-entering the scope costs far less than AsyncResource.bind, which builds a resource and
+    // a deprecation getter per call.)
+    const scope = currentScope();
     req.once(
       'end',
-      AsyncResource.bind(() => {
+      inScope(scope, () => {
         if (read > maxBodyBytes || res.headersSent) return;
         const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         let body: unknown;
@@ -321,6 +324,10 @@ export function createLeanLane(options: LeanLaneOptions): LeanLane {
   };
 
   return Object.assign(lane, { counts });
+
+  function inScope(scope: ReturnType<typeof currentScope>, fn: () => void): () => void {
+    return scope === undefined ? fn : () => runInScope(scope, fn);
+  }
 
   function fail(res: ServerResponse, error: unknown) {
     logger.error('lean lane failed', { error });

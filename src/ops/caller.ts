@@ -3,7 +3,7 @@
  * credential in use (the caller's Domo token, the gateway principal, or the server's own token).
  * Transport-neutral: yoga's context factory and the lean lane both call `callerOf`.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Principal } from '../auth/scopes.ts';
 import type { Credentials } from '../domo/auth.ts';
 
@@ -21,16 +21,15 @@ export function callerOf(
   credentials: Credentials | null,
   principal: Principal | undefined,
 ): Caller {
-  const hash = createHash('sha256');
   // The principal's kind and id (an API key's hash prefix, a JWT's issuer-scoped sub) and the Domo
   // credential together: two principals sharing the server's token never share an entry.
   // Its scopes and allow-list too: two JWTs of one subject may carry different claims.
-  hash.update(`${principal?.kind ?? 'anonymous'}\0${principal?.id ?? ''}\0`);
-  hash.update(
-    `${JSON.stringify(principal?.scopes ?? null)}\0${JSON.stringify(principal?.datasets ?? null)}\0`,
-  );
-  hash.update(credentials ? `${credentials.kind}\0${credentials.token}` : 'none');
-  return { id: hash.digest('hex'), noCache: asksNoCache(headers) };
+  // One-shot crypto.hash (Node >= 20.12): no Hash object per request.
+  const material =
+    `${principal?.kind ?? 'anonymous'}\0${principal?.id ?? ''}\0` +
+    `${JSON.stringify(principal?.scopes ?? null)}\0${JSON.stringify(principal?.datasets ?? null)}\0` +
+    (credentials ? `${credentials.kind}\0${credentials.token}` : 'none');
+  return { id: hash('sha256', material, 'hex'), noCache: asksNoCache(headers) };
 }
 
 function asksNoCache(headers: HeaderSource): boolean {

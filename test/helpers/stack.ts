@@ -71,6 +71,8 @@ export interface StackOptions {
   gatewayAuth?: GatewayAuthSettings | null;
   /** The lane /graphql is served on (default: this run's, GATEWAY_LANE via test/helpers/lane.ts). */
   lane?: 'lean' | 'yoga';
+  /** graphql-jit on or off (default: this run's, GATEWAY_JIT). */
+  jit?: boolean;
   /** Typed roots for these datasets, their columns read from the sandbox unless `read` says otherwise. */
   typed?: {
     datasets: TypedDatasetSetting[];
@@ -140,7 +142,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     schema: options.schema ?? (typed && (() => typed.current())),
     exampleTabs: options.exampleTabs,
     config: {
-      lane: { ...testLane(), ...(options.lane && { mode: options.lane }) },
+      lane: {
+        ...testLane(),
+        ...(options.lane && { mode: options.lane }),
+        ...(options.jit !== undefined && { jit: options.jit }),
+      },
       serverCredentials: options.serverCredentials ?? null,
       upstream: {
         connectTimeoutMs: 5_000,
